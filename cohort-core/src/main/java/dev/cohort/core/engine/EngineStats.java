@@ -1,0 +1,55 @@
+package dev.cohort.core.engine;
+
+/**
+ * Counters and gauges of one engine, read-only and cheap to read from any thread. Counters only
+ * grow. Adapters publish these (status page, Prometheus, JMX); no figure identifies a session.
+ */
+public interface EngineStats {
+  // gauges
+  int ownedSessions();
+
+  int replicaSessions();
+
+  /** Owned sessions with fewer than k live replica holders. */
+  int unprotectedSessions();
+
+  /** Bytes of attribute values held (owned and replica). */
+  long heldBytes();
+
+  // counters
+  long deltasSent();
+
+  long deltasApplied();
+
+  long bytesSent();
+
+  long bytesReceived();
+
+  /** Deltas whose base version did not match (a full record was fetched instead). */
+  long gaps();
+
+  /** Deltas or records ignored because they were older than what the holder had. */
+  long conflicts();
+
+  long takeovers();
+
+  long expired();
+
+  long syncTimeouts();
+
+  /** Frames dropped because they were malformed, oversized or of an unknown version. */
+  long malformedFrames();
+
+  /** Acknowledged-replication round trips observed, and their total in nanoseconds. */
+  long ackCount();
+
+  long ackNanosTotal();
+
+  /** Highest ack latency seen since start, nanoseconds. */
+  long ackNanosMax();
+
+  /** State transfer: sessions received so far, and expected (0 when unknown). */
+  long transferReceived();
+
+  long transferExpected();
+}

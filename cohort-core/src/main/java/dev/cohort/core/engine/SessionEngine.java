@@ -1,0 +1,86 @@
+package dev.cohort.core.engine;
+
+import dev.cohort.core.channel.Member;
+import dev.cohort.core.channel.View;
+import dev.cohort.core.session.SessionRecord;
+import dev.cohort.core.session.SessionUpdate;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The replication engine of one member: it owns some sessions, holds replicas of others, and keeps
+ * every session on {@code k + 1} members (DESIGN §3). Container adapters (Tomcat) talk only to this
+ * interface; the engine talks to peers only through a {@link
+ * dev.cohort.core.channel.ClusterChannel}.
+ *
+ * <p>Ids passed here never carry the {@code .route} suffix; the route of a member is its {@link
+ * Member#name()}.
+ *
+ * <p>Thread-safe. Calls for one session id are serialized by the engine.
+ */
+public interface SessionEngine extends AutoCloseable {
+
+  /**
+   * Connects the channel and joins the cluster. In {@code all} mode this blocks until the state
+   * transfer finished or {@link EngineConfig#stateTransferTimeout()} passed (logged with what is
+   * missing); in {@code backup} mode it returns once the first view is installed.
+   */
+  void start();
+
+  /**
+   * True once {@link #start()} finished its state transfer; the health check answers 503 before.
+   */
+  boolean isReady();
+
+  Member localMember();
+
+  View view();
+
+  /** True when this member owns (or is caretaker of) the session. */
+  boolean owns(String id);
+
+  /**
+   * The session's current record, taking ownership if another member owns it (one round trip to a
+   * holder, bounded by the sync timeout). Empty when no live member has the session (never existed,
+   * expired, invalidated, or lost). After it returns a record, this member is the owner, the
+   * previous owner has been told, and the holders are being brought to k copies.
+   */
+  Optional<SessionRecord> acquire(String id);
+
+  /**
+   * Replicates what one unit of work did to an owned session: one delta with only the real changes
+   * to each holder. In sync mode the future completes when every live holder has acknowledged it
+   * (or fails with {@link ReplicationException} after the sync timeout, naming the session's
+   * holders that did not answer); in async mode it completes at once. A unit of work that changed
+   * nothing completes at once and sends nothing (access times travel lazily).
+   */
+  CompletableFuture<Void> commit(SessionUpdate update);
+
+  /**
+   * Invalidates a session everywhere (the application called {@code invalidate()}, or the adapter
+   * expired it). Holders forget it at once. Idempotent.
+   */
+  CompletableFuture<Void> invalidate(String id);
+
+  /** Renames a session (session fixation protection after login). */
+  CompletableFuture<Void> changeId(String oldId, String newId);
+
+  /** The owner and replica holders of a session under the current view (for pages and tests). */
+  Placement placement(String id);
+
+  /**
+   * Runs expiry now (the engine also runs it on its own schedule): owned and caretaker sessions
+   * idle past their interval are passed to {@link SessionEvents#expired} and removed everywhere.
+   */
+  void expireIdle();
+
+  /** A read-only view of the engine's counters and gauges. */
+  EngineStats stats();
+
+  /**
+   * Drains (hands every owned session to a holder, waits for the acknowledgement), then leaves the
+   * cluster. Idempotent.
+   */
+  @Override
+  void close();
+}
