@@ -1,0 +1,309 @@
+package dev.cohort.tomcat;
+
+import dev.cohort.core.engine.SessionEngine;
+import java.lang.reflect.Constructor;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
+import org.apache.catalina.Cluster;
+import org.apache.catalina.Container;
+import org.apache.catalina.Engine;
+import org.apache.catalina.LifecycleException;
+import org.apache.catalina.LifecycleState;
+import org.apache.catalina.Manager;
+import org.apache.catalina.Pipeline;
+import org.apache.catalina.Valve;
+import org.apache.catalina.util.LifecycleMBeanBase;
+import org.apache.juli.logging.Log;
+import org.apache.juli.logging.LogFactory;
+
+/**
+ * Drop-in session replication for a Tomcat Engine (or Host): {@code <Cluster
+ * className="dev.cohort.tomcat.CohortCluster" mode="backup" .../>} in server.xml. Every context
+ * marked {@code <distributable/>} gets a {@link ReplicatedManager} with its own engine and JGroups
+ * channel (cluster name = {@code clusterName} + the context path, so applications never mix); other
+ * contexts keep Tomcat's StandardManager.
+ *
+ * <p>The node name is the Engine's {@code jvmRoute} (required). The bean attributes are read once
+ * at start and validated there: a bad value fails start with a {@link LifecycleException} naming
+ * the attribute. When {@code adminEnabled} (default) and {@code dev.cohort.tomcat.admin.AdminValve}
+ * is present, it is put first in the Engine's pipeline to serve {@code /cohort/*}.
+ *
+ * <p>Thread-safe: setters are for the digester before start; {@link #engines()} may be called from
+ * any thread.
+ */
+public class CohortCluster extends LifecycleMBeanBase implements Cluster {
+  private static final Log log = LogFactory.getLog(CohortCluster.class);
+  static final String ADMIN_VALVE = "dev.cohort.tomcat.admin.AdminValve";
+
+  final CohortSettings settings = new CohortSettings();
+  private final List<ReplicatedManager> managers = new CopyOnWriteArrayList<>();
+  private volatile Container container;
+  private volatile EngineFactory engineFactory = EngineFactory.jgroups();
+  private volatile String nodeName;
+  private volatile Valve adminValve;
+
+  // ---- bean attributes (server.xml) ----
+
+  /**
+   * {@code all} (every member holds every session) or {@code backup} (k holders). Default backup.
+   */
+  public void setMode(String mode) {
+    settings.mode = mode;
+  }
+
+  /** k, the replica holders per session in backup mode (1..16). Default 1. */
+  public void setBackups(int backups) {
+    settings.backups = backups;
+  }
+
+  /** Whether a response waits for the holders' acknowledgement. Default true. */
+  public void setSync(boolean sync) {
+    settings.sync = sync;
+  }
+
+  /** How long a sync commit or a take-over waits, ms. Default 5000. */
+  public void setSyncTimeout(long ms) {
+    settings.syncTimeout = ms;
+  }
+
+  /** {@code multicast[:addr:port]}, {@code static:host:port,...} or {@code dns:name}. */
+  public void setDiscovery(String discovery) {
+    settings.discovery = discovery;
+  }
+
+  /** Address the cluster transport binds to. Default 127.0.0.1. */
+  public void setBindAddress(String bindAddress) {
+    settings.bindAddress = bindAddress;
+  }
+
+  /** First cluster port; the next free ones are used by further contexts. Default 4000. */
+  public void setPort(int port) {
+    settings.port = port;
+  }
+
+  /** How many ports after {@code port} are tried. Default 100. */
+  public void setPortRange(int portRange) {
+    settings.portRange = portRange;
+  }
+
+  /** Name prefix of the JGroups clusters; the context path is appended. Default cohort. */
+  @Override
+  public void setClusterName(String clusterName) {
+    settings.clusterName = clusterName;
+  }
+
+  @Override
+  public String getClusterName() {
+    return settings.clusterName;
+  }
+
+  /** Shared secret (16+ characters) for authentication and encryption. Default none. */
+  public void setSecret(String secret) {
+    settings.secret = secret;
+  }
+
+  /** How long a joining node waits for state in all mode, ms. Default 60000. */
+  public void setStateTransferTimeout(long ms) {
+    settings.stateTransferTimeout = ms;
+  }
+
+  /** How long a graceful stop waits for holders to take over, ms. Default 30000. */
+  public void setDrainTimeout(long ms) {
+    settings.drainTimeout = ms;
+  }
+
+  /** Failure-detection heartbeat, ms. Default 500. */
+  public void setHeartbeat(long ms) {
+    settings.heartbeat = ms;
+  }
+
+  /** A member silent this long is suspected, ms. Default 3000. */
+  public void setDropTime(long ms) {
+    settings.dropTime = ms;
+  }
+
+  /** Request URIs matching this (case-insensitive) regex are never replicated. */
+  public void setReplicationFilter(String regex) {
+    settings.replicationFilter = regex;
+  }
+
+  /** Extra classes / packages (a.b.C, a.b.*, a.b.**) attribute values may use, comma-separated. */
+  public void setAllowedClasses(String commaSeparated) {
+    settings.allowedClasses = commaSeparated;
+  }
+
+  /** Durable store spec ({@code jdbc:...}, {@code file:DIR}). Default none. */
+  public void setStore(String spec) {
+    settings.store = spec;
+  }
+
+  /** Serve /cohort/* from this node. Default true. */
+  public void setAdminEnabled(boolean enabled) {
+    settings.adminEnabled = enabled;
+  }
+
+  public boolean isAdminEnabled() {
+    return settings.adminEnabled;
+  }
+
+  /** Replaces the JGroups engine for every context (tests, embedders). Set before start. */
+  public void setEngineFactory(EngineFactory factory) {
+    this.engineFactory = Objects.requireNonNull(factory, "factory");
+  }
+
+  /** The engines of the replicated contexts that are started, in start order. */
+  public Collection<SessionEngine> engines() {
+    List<SessionEngine> out = new ArrayList<>();
+    for (ReplicatedManager m : managers) {
+      SessionEngine e = m.engine();
+      if (e != null) {
+        out.add(e);
+      }
+    }
+    return out;
+  }
+
+  /** The node name (the Engine's jvmRoute); null before start. */
+  public String nodeName() {
+    return nodeName;
+  }
+
+  // ---- Cluster ----
+
+  @Override
+  public Container getContainer() {
+    return container;
+  }
+
+  @Override
+  public void setContainer(Container container) {
+    this.container = container;
+  }
+
+  @Override
+  public Manager createManager(String name) {
+    ReplicatedManager m = new ReplicatedManager(settings.copy());
+    m.setEngineFactory(engineFactory);
+    m.setCluster(this);
+    managers.add(m);
+    return m;
+  }
+
+  @Override
+  public void registerManager(Manager manager) {
+    if (manager instanceof ReplicatedManager rm) {
+      if (!managers.contains(rm)) {
+        rm.setCluster(this);
+        managers.add(rm);
+      }
+    } else if (manager != null) {
+      log.warn(
+          "cohort: distributable context ["
+              + (manager.getContext() == null ? "?" : manager.getContext().getName())
+              + "] has its own manager "
+              + manager.getClass().getName()
+              + ", which Cohort does not replicate — remove its <Manager> element");
+    }
+  }
+
+  @Override
+  public void removeManager(Manager manager) {
+    managers.remove(manager);
+  }
+
+  @Override
+  public void backgroundProcess() {
+    // each ReplicatedManager runs its engine's expiry from its context's background thread
+  }
+
+  // ---- lifecycle ----
+
+  @Override
+  protected void startInternal() throws LifecycleException {
+    Engine engine = engine();
+    String route = engine == null ? null : engine.getJvmRoute();
+    try {
+      settings.build(route, ""); // validate every attribute once, before any context starts
+    } catch (IllegalArgumentException e) {
+      throw new LifecycleException("cohort: invalid <Cluster> configuration: " + e.getMessage(), e);
+    }
+    nodeName = route;
+    if (settings.adminEnabled && engine != null) {
+      adminValve = adminValve(route);
+      if (adminValve != null) {
+        addFirst(engine.getPipeline(), adminValve);
+      }
+    }
+    setState(LifecycleState.STARTING);
+  }
+
+  @Override
+  protected void stopInternal() throws LifecycleException {
+    setState(LifecycleState.STOPPING);
+    Valve v = adminValve;
+    Engine engine = engine();
+    if (v != null && engine != null) {
+      engine.getPipeline().removeValve(v);
+      adminValve = null;
+    }
+  }
+
+  private Engine engine() {
+    Container c = container;
+    while (c != null && !(c instanceof Engine)) {
+      c = c.getParent();
+    }
+    return (Engine) c;
+  }
+
+  private Valve adminValve(String route) {
+    Class<?> type;
+    try {
+      type = Class.forName(ADMIN_VALVE, true, CohortCluster.class.getClassLoader());
+    } catch (ClassNotFoundException e) {
+      log.info("cohort: " + ADMIN_VALVE + " is not on the class path; /cohort/* is not served");
+      return null;
+    }
+    try {
+      Constructor<?> ctor = type.getConstructor(Supplier.class, String.class);
+      Supplier<Collection<SessionEngine>> supplier = this::engines;
+      return (Valve) ctor.newInstance(supplier, route);
+    } catch (ReflectiveOperationException | ClassCastException e) {
+      log.error("cohort: cannot create " + ADMIN_VALVE + ": " + e + "; /cohort/* is not served");
+      return null;
+    }
+  }
+
+  static void addFirst(Pipeline pipeline, Valve first) {
+    Valve[] others = pipeline.getValves();
+    for (Valve v : others) {
+      if (v != pipeline.getBasic()) {
+        pipeline.removeValve(v);
+      }
+    }
+    pipeline.addValve(first);
+    for (Valve v : others) {
+      if (v != pipeline.getBasic()) {
+        pipeline.addValve(v);
+      }
+    }
+  }
+
+  // ---- JMX ----
+
+  @Override
+  protected String getDomainInternal() {
+    Container c = container;
+    return c == null ? null : c.getDomain();
+  }
+
+  @Override
+  protected String getObjectNameKeyProperties() {
+    Container c = container;
+    return "type=CohortCluster" + (c == null ? "" : c.getMBeanKeyProperties());
+  }
+}

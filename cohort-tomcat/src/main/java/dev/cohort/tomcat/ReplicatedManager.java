@@ -1,0 +1,488 @@
+package dev.cohort.tomcat;
+
+import dev.cohort.core.engine.ReplicationException;
+import dev.cohort.core.engine.SessionEngine;
+import dev.cohort.core.engine.SessionEvents;
+import dev.cohort.core.serial.AttributeCodec;
+import dev.cohort.core.session.SessionRecord;
+import dev.cohort.core.session.SessionUpdate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.catalina.Context;
+import org.apache.catalina.LifecycleException;
+import org.apache.catalina.LifecycleState;
+import org.apache.catalina.Session;
+import org.apache.catalina.authenticator.Constants;
+import org.apache.catalina.session.ManagerBase;
+import org.apache.juli.logging.Log;
+import org.apache.juli.logging.LogFactory;
+
+/**
+ * A Catalina {@link org.apache.catalina.Manager} whose sessions live in a Cohort {@link
+ * SessionEngine}: one engine (and one cluster channel) per context. Created by {@link
+ * CohortCluster} for each {@code <distributable/>} context, or configured alone in context.xml as
+ * {@code <Manager className="dev.cohort.tomcat.ReplicatedManager" .../>} with the same attributes.
+ *
+ * <p>Local objects: a session is materialized (deserialized with the webapp class loader) only on
+ * the node that serves it, i.e. its owner. {@link #findSession} of an unknown id asks the engine to
+ * take ownership; when another member takes a session over, the local object is dropped quietly.
+ * Expiry is the engine's: Tomcat's background expiry is replaced by {@link
+ * SessionEngine#expireIdle()}, and a session's destroy listeners fire once in the cluster.
+ *
+ * <p>Failure modes: bad attributes fail {@link #start()} with a {@link LifecycleException} naming
+ * the attribute; a replication that is not acknowledged in time is logged (never with the session
+ * id) and the response is released anyway (the engine counts the session as unprotected).
+ */
+public class ReplicatedManager extends ManagerBase {
+  private static final Log log = LogFactory.getLog(ReplicatedManager.class);
+
+  /** ServletContext attribute holding the context's {@link SessionEngine}. */
+  public static final String ENGINE_ATTRIBUTE = "dev.cohort.engine";
+
+  final CohortSettings settings;
+  private EngineFactory engineFactory = EngineFactory.jgroups();
+  private volatile CohortCluster cluster;
+  private volatile SessionEngine engine;
+  private volatile NodeConfig config;
+  private volatile AttributeCodec codec;
+  private volatile AttributeCodec internalCodec;
+  private volatile ReplicationValve valve;
+  private boolean expireSessionsOnShutdown;
+  private final Object[] stripes = new Object[64];
+  private final ThreadLocal<ReplicatedSession> used = new ThreadLocal<>();
+
+  public ReplicatedManager() {
+    this(new CohortSettings());
+  }
+
+  ReplicatedManager(CohortSettings settings) {
+    this.settings = settings;
+    for (int i = 0; i < stripes.length; i++) {
+      stripes[i] = new Object();
+    }
+  }
+
+  // ---- bean attributes (context.xml); the same names as CohortCluster's ----
+
+  public void setMode(String mode) {
+    settings.mode = mode;
+  }
+
+  public void setBackups(int backups) {
+    settings.backups = backups;
+  }
+
+  public void setSync(boolean sync) {
+    settings.sync = sync;
+  }
+
+  public void setSyncTimeout(long ms) {
+    settings.syncTimeout = ms;
+  }
+
+  public void setDiscovery(String discovery) {
+    settings.discovery = discovery;
+  }
+
+  public void setBindAddress(String bindAddress) {
+    settings.bindAddress = bindAddress;
+  }
+
+  public void setPort(int port) {
+    settings.port = port;
+  }
+
+  public void setPortRange(int portRange) {
+    settings.portRange = portRange;
+  }
+
+  public void setClusterName(String clusterName) {
+    settings.clusterName = clusterName;
+  }
+
+  public void setSecret(String secret) {
+    settings.secret = secret;
+  }
+
+  public void setStateTransferTimeout(long ms) {
+    settings.stateTransferTimeout = ms;
+  }
+
+  public void setDrainTimeout(long ms) {
+    settings.drainTimeout = ms;
+  }
+
+  public void setHeartbeat(long ms) {
+    settings.heartbeat = ms;
+  }
+
+  public void setDropTime(long ms) {
+    settings.dropTime = ms;
+  }
+
+  public void setReplicationFilter(String regex) {
+    settings.replicationFilter = regex;
+  }
+
+  public void setAllowedClasses(String commaSeparated) {
+    settings.allowedClasses = commaSeparated;
+  }
+
+  public void setStore(String spec) {
+    settings.store = spec;
+  }
+
+  /**
+   * Tomcat's attribute: when true, a stopping node expires (and invalidates cluster-wide) the
+   * sessions it serves; by default (false) it hands them to the others.
+   */
+  public void setExpireSessionsOnShutdown(boolean expire) {
+    this.expireSessionsOnShutdown = expire;
+  }
+
+  public boolean isExpireSessionsOnShutdown() {
+    return expireSessionsOnShutdown;
+  }
+
+  /** Replaces the JGroups engine (tests, embedders). Set before start. */
+  public void setEngineFactory(EngineFactory factory) {
+    this.engineFactory = Objects.requireNonNull(factory, "factory");
+  }
+
+  void setCluster(CohortCluster cluster) {
+    this.cluster = cluster;
+  }
+
+  /** The engine of this context; null before start and after stop. */
+  public SessionEngine engine() {
+    return engine;
+  }
+
+  /** The validated settings; null before start. */
+  public NodeConfig config() {
+    return config;
+  }
+
+  AttributeCodec codec() {
+    AttributeCodec c = codec;
+    return c != null ? c : AttributeCodec.defaults();
+  }
+
+  // ---- lifecycle ----
+
+  @Override
+  protected void startInternal() throws LifecycleException {
+    super.startInternal();
+    Context context = getContext();
+    try {
+      config = settings.build(getJvmRoute(), context.getName());
+      codec =
+          new AttributeCodec(config.engine().allowedClasses(), config.engine().maxSessionBytes());
+      List<String> internal = new ArrayList<>(config.engine().allowedClasses());
+      internal.add("org.apache.catalina.realm.*");
+      internalCodec = new AttributeCodec(internal, config.engine().maxSessionBytes());
+    } catch (IllegalArgumentException e) {
+      throw new LifecycleException(
+          "cohort: cannot start session replication of context ["
+              + context.getName()
+              + "]: "
+              + e.getMessage(),
+          e);
+    }
+    if (!context.getDistributable()) {
+      log.warn(
+          "cohort: context ["
+              + context.getName()
+              + "] uses a replicated manager but is not marked <distributable/> — check web.xml"
+              + " and every web-fragment.xml; sessions are replicated anyway");
+    }
+    SessionEngine e = engineFactory.create(config, new Events());
+    try {
+      e.start();
+    } catch (RuntimeException ex) {
+      e.close();
+      throw new LifecycleException(
+          "cohort: cannot join cluster ["
+              + config.clusterName()
+              + "] as ["
+              + config.nodeName()
+              + "]: "
+              + ex.getMessage(),
+          ex);
+    }
+    engine = e;
+    context.getServletContext().setAttribute(ENGINE_ATTRIBUTE, e);
+    valve = new ReplicationValve(this);
+    CohortCluster.addFirst(context.getPipeline(), valve);
+    log.info(
+        "cohort: context ["
+            + context.getName()
+            + "] replicates sessions as ["
+            + config.nodeName()
+            + "] in cluster ["
+            + config.clusterName()
+            + "], mode "
+            + config.engine().mode()
+            + (config.engine().sync() ? ", sync" : ", async"));
+    setState(LifecycleState.STARTING);
+  }
+
+  @Override
+  protected void stopInternal() throws LifecycleException {
+    setState(LifecycleState.STOPPING);
+    Context context = getContext();
+    if (valve != null) {
+      context.getPipeline().removeValve(valve);
+      valve = null;
+    }
+    if (expireSessionsOnShutdown) {
+      for (Session s : findSessions()) {
+        s.expire();
+      }
+    }
+    SessionEngine e = engine;
+    if (e != null) {
+      e.close();
+      engine = null;
+      if (context.getServletContext() != null) {
+        context.getServletContext().removeAttribute(ENGINE_ATTRIBUTE);
+      }
+    }
+    for (Session s : findSessions()) {
+      if (s instanceof ReplicatedSession rs) {
+        rs.discard();
+      }
+      sessions.remove(s.getIdInternal());
+    }
+    super.stopInternal();
+  }
+
+  @Override
+  public void load() {
+    // the cluster (and its store) keep sessions across restarts
+  }
+
+  @Override
+  public void unload() {
+    // the cluster (and its store) keep sessions across restarts
+  }
+
+  // ---- sessions ----
+
+  @Override
+  public Session createEmptySession() {
+    return new ReplicatedSession(this);
+  }
+
+  @Override
+  public Session createSession(String sessionId) {
+    Session s = super.createSession(sessionId);
+    if (s instanceof ReplicatedSession rs) {
+      used.set(rs);
+    }
+    return s;
+  }
+
+  private Session used(Session s) {
+    if (s instanceof ReplicatedSession rs) {
+      used.set(rs);
+    }
+    return s;
+  }
+
+  /**
+   * The local session, or the cluster's: an unknown id is acquired from the engine (this node
+   * becomes its owner) and materialized under this node's route.
+   */
+  @Override
+  public Session findSession(String id) {
+    if (id == null) {
+      return null;
+    }
+    Session s = sessions.get(id);
+    if (s != null) {
+      return used(s);
+    }
+    String base = SessionIds.base(id);
+    String local = SessionIds.withRoute(base, getJvmRoute());
+    s = sessions.get(local);
+    SessionEngine e = engine;
+    if (s != null || e == null) {
+      return used(s);
+    }
+    synchronized (stripes[Math.floorMod(base.hashCode(), stripes.length)]) {
+      s = sessions.get(local);
+      if (s != null) {
+        return used(s);
+      }
+      Optional<SessionRecord> r = e.acquire(base);
+      if (r.isEmpty()) {
+        return null;
+      }
+      ReplicatedSession rs = materialize(local, r.get());
+      rs.activate();
+      Object note = rs.getNote(Constants.SESSION_ID_NOTE);
+      if (note instanceof String n && SessionIds.base(n).equals(base)) {
+        rs.setNote(Constants.SESSION_ID_NOTE, local);
+      }
+      return used(rs);
+    }
+  }
+
+  private ReplicatedSession materialize(String localId, SessionRecord r) {
+    ReplicatedSession rs = (ReplicatedSession) createEmptySession();
+    rs.restore(localId, r, codec(), internalCodec, webappLoader());
+    add(rs);
+    return rs;
+  }
+
+  private ClassLoader webappLoader() {
+    Context c = getContext();
+    if (c != null && c.getLoader() != null && c.getLoader().getClassLoader() != null) {
+      return c.getLoader().getClassLoader();
+    }
+    return Thread.currentThread().getContextClassLoader();
+  }
+
+  @Override
+  protected void changeSessionId(
+      Session session,
+      String newId,
+      boolean notifySessionListeners,
+      boolean notifyContainerListeners) {
+    String oldId = session.getIdInternal();
+    super.changeSessionId(session, newId, notifySessionListeners, notifyContainerListeners);
+    SessionEngine e = engine;
+    if (e != null
+        && oldId != null
+        && session instanceof ReplicatedSession rs
+        && !rs.isUnsent()
+        && !SessionIds.base(oldId).equals(SessionIds.base(newId))) {
+      await(e.changeId(SessionIds.base(oldId), SessionIds.base(newId)), "a session id change");
+    }
+  }
+
+  /** Tomcat's background expiry is replaced by the engine's (it fires listeners once). */
+  @Override
+  public void processExpires() {
+    SessionEngine e = engine;
+    if (e != null) {
+      e.expireIdle();
+    }
+  }
+
+  // ---- called by the session and the valve ----
+
+  void beginRequest() {
+    used.remove();
+  }
+
+  void endRequest() {
+    used.remove();
+  }
+
+  /** Replicates the session the current request used, if any and still valid. */
+  void replicateCurrent() {
+    ReplicatedSession s = used.get();
+    if (s != null && s.isValid()) {
+      replicate(s);
+    }
+  }
+
+  void invalidateEverywhere(String base) {
+    SessionEngine e = engine;
+    if (e != null) {
+      await(e.invalidate(base), "a session invalidation");
+    }
+  }
+
+  /**
+   * Captures and replicates what the current request did to {@code s}; in sync mode waits for the
+   * holders' acknowledgements (bounded by the sync timeout).
+   */
+  void replicate(ReplicatedSession s) {
+    SessionEngine e = engine;
+    if (e == null || !s.isValid()) {
+      return;
+    }
+    CompletableFuture<Void> f;
+    synchronized (s) {
+      SessionUpdate u = s.capture(codec(), internalCodec);
+      f = e.commit(u);
+    }
+    await(f, "a session change");
+  }
+
+  private void await(CompletableFuture<Void> f, String what) {
+    NodeConfig c = config;
+    if (c == null || !c.engine().sync()) {
+      f.exceptionally(
+          t -> {
+            log.warn("cohort: replication of " + what + " failed: " + t.getMessage());
+            return null;
+          });
+      return;
+    }
+    try {
+      f.get(c.engine().syncTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException ie) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException ee) {
+      Throwable t = ee.getCause();
+      log.warn(
+          "cohort: replication of "
+              + what
+              + " was not acknowledged"
+              + (t instanceof ReplicationException ? "" : " (" + t.getClass().getSimpleName() + ")")
+              + ": "
+              + t.getMessage()
+              + " — the response is sent; the session is unprotected until its holders answer");
+    } catch (TimeoutException te) {
+      log.warn(
+          "cohort: replication of "
+              + what
+              + " was not acknowledged within "
+              + (c.engine().syncTimeout().toMillis() + 1000)
+              + " ms — the response is sent; check the cluster members' health");
+    }
+  }
+
+  private void dropLocal(String base) {
+    Session s = sessions.remove(SessionIds.withRoute(base, getJvmRoute()));
+    if (s instanceof ReplicatedSession rs) {
+      rs.discard();
+    }
+  }
+
+  /** The engine's callbacks, on engine threads. */
+  private final class Events implements SessionEvents {
+    @Override
+    public void ownershipLost(String id) {
+      dropLocal(id);
+    }
+
+    @Override
+    public void removedRemotely(String id) {
+      dropLocal(id);
+    }
+
+    @Override
+    public void expired(SessionRecord record) {
+      String local = SessionIds.withRoute(record.id(), getJvmRoute());
+      Session s = sessions.get(local);
+      ReplicatedSession rs;
+      if (s instanceof ReplicatedSession existing) {
+        rs = existing;
+      } else {
+        rs = materialize(local, record);
+      }
+      rs.expireFromEngine();
+    }
+  }
+}
