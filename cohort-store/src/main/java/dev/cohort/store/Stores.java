@@ -1,0 +1,183 @@
+package dev.cohort.store;
+
+import dev.cohort.core.store.SessionStore;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Opens a {@link SessionStore} from a one-line spec, as given to {@code --store} or {@code
+ * server.xml}:
+ *
+ * <ul>
+ *   <li>{@code jdbc:h2:file:/path/db} — H2 embedded (the default store), one process per file
+ *   <li>{@code jdbc:postgresql://host:port/db?user=u&password=p}
+ *   <li>{@code jdbc:mariadb://...} or {@code jdbc:mysql://...} (the driver must be on the class
+ *       path; Cohort does not ship it)
+ *   <li>{@code file:/path/dir} — one file per session
+ * </ul>
+ *
+ * JDBC specs accept Cohort options in the query string, removed before the URL reaches the driver:
+ * {@code cohort.sessionTable}, {@code cohort.attributeTable}, {@code
+ * cohort.column.<logical>=<name>}, {@code cohort.poolSize}, {@code cohort.connectTimeoutMs}, {@code
+ * cohort.queryTimeoutSeconds} (docs/stores.md). The returned store writes synchronously; wrap it in
+ * a {@link QueuedStore} to queue writes during outages.
+ */
+public final class Stores {
+  private static final String OPTION_PREFIX = "cohort.";
+
+  private Stores() {}
+
+  /**
+   * Opens the store that {@code spec} names.
+   *
+   * @throws IllegalArgumentException for a malformed or unsupported spec; the message starts with
+   *     "store: " and never repeats credentials
+   * @throws dev.cohort.core.store.StoreException when the back-end cannot be reached or set up
+   */
+  public static SessionStore open(String spec) {
+    if (spec == null || spec.isBlank()) {
+      throw new IllegalArgumentException(
+          "store: the store spec is empty — use jdbc:h2:file:/path/db, jdbc:postgresql://...,"
+              + " jdbc:mariadb://..., jdbc:mysql://... or file:/path/dir");
+    }
+    String s = spec.strip();
+    String lower = s.toLowerCase(Locale.ROOT);
+    if (lower.startsWith("file:")) {
+      return FileStore.open(filePath(s));
+    }
+    Dialect dialect = Dialect.forUrl(s);
+    if (dialect == null) {
+      throw new IllegalArgumentException(
+          "store: unsupported store spec '"
+              + JdbcStore.scheme(s)
+              + "' — use jdbc:h2:file:/path/db, jdbc:postgresql://..., jdbc:mariadb://...,"
+              + " jdbc:mysql://... or file:/path/dir");
+    }
+    if (dialect == Dialect.H2
+        && !(lower.startsWith("jdbc:h2:file:") || lower.startsWith("jdbc:h2:mem:"))) {
+      throw new IllegalArgumentException(
+          "store: H2 is supported embedded only — use jdbc:h2:file:/path/db");
+    }
+    return JdbcStore.open(settings(s, dialect));
+  }
+
+  /** The default store: H2 embedded in {@code dataDir/sessions}. */
+  public static SessionStore defaultStore(Path dataDir) {
+    Path db = dataDir.toAbsolutePath().normalize().resolve("sessions");
+    return JdbcStore.open(
+        new JdbcStore.Settings(
+            "jdbc:h2:file:" + db,
+            "sa",
+            "",
+            Schema.DEFAULT,
+            4,
+            Duration.ofSeconds(3),
+            Duration.ofSeconds(10)));
+  }
+
+  /**
+   * True when {@code id} may be given to a store: 1 to 200 characters of {@code [A-Za-z0-9_-]}.
+   * Stores reject other ids with IllegalArgumentException, so an adapter checks ids that come from
+   * clients first.
+   */
+  public static boolean isValidId(String id) {
+    return SessionIds.isValid(id);
+  }
+
+  private static Path filePath(String spec) {
+    String p = spec.substring("file:".length());
+    if (p.startsWith("//")) {
+      // file:///dir or file://localhost/dir
+      int slash = p.indexOf('/', 2);
+      String host = slash < 0 ? p.substring(2) : p.substring(2, slash);
+      if (!host.isEmpty() && !host.equals("localhost")) {
+        throw new IllegalArgumentException(
+            "store: file: stores are local — use file:/path/dir (no host)");
+      }
+      p = slash < 0 ? "" : p.substring(slash);
+    }
+    if (p.isEmpty()) {
+      throw new IllegalArgumentException("store: file: needs a directory — use file:/path/dir");
+    }
+    if (p.indexOf('\0') >= 0) {
+      throw new IllegalArgumentException("store: file: path contains NUL");
+    }
+    return Path.of(URLDecoder.decode(p.replace("+", "%2B"), StandardCharsets.UTF_8));
+  }
+
+  static JdbcStore.Settings settings(String spec, Dialect dialect) {
+    int q = spec.indexOf('?');
+    Map<String, String> options = new LinkedHashMap<>();
+    String url = spec;
+    if (q >= 0) {
+      StringBuilder kept = new StringBuilder();
+      for (String pair : spec.substring(q + 1).split("&")) {
+        if (pair.isEmpty()) {
+          continue;
+        }
+        int eq = pair.indexOf('=');
+        String key = eq < 0 ? pair : pair.substring(0, eq);
+        if (key.startsWith(OPTION_PREFIX)) {
+          String value =
+              eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+          options.put(key.substring(OPTION_PREFIX.length()), value);
+        } else {
+          kept.append(kept.length() == 0 ? "" : "&").append(pair);
+        }
+      }
+      url = spec.substring(0, q) + (kept.length() == 0 ? "" : "?" + kept);
+    }
+    Schema schema = Schema.DEFAULT;
+    int poolSize = 4;
+    Duration connect = Duration.ofSeconds(3);
+    Duration query = Duration.ofSeconds(10);
+    for (Map.Entry<String, String> e : options.entrySet()) {
+      String key = e.getKey();
+      String value = e.getValue();
+      switch (key) {
+        case "sessionTable" -> schema = schema.withSessionTable(value);
+        case "attributeTable" -> schema = schema.withAttributeTable(value);
+        case "poolSize" -> poolSize = intOption(key, value);
+        case "connectTimeoutMs" -> connect = Duration.ofMillis(intOption(key, value));
+        case "queryTimeoutSeconds" -> query = Duration.ofSeconds(intOption(key, value));
+        default -> {
+          if (key.startsWith("column.")) {
+            schema = schema.withColumn(key.substring("column.".length()), value);
+          } else {
+            throw new IllegalArgumentException(
+                "store: unknown option cohort."
+                    + key
+                    + " — known: "
+                    + String.join(
+                        ", ",
+                        List.of(
+                            "cohort.sessionTable",
+                            "cohort.attributeTable",
+                            "cohort.column.<name>",
+                            "cohort.poolSize",
+                            "cohort.connectTimeoutMs",
+                            "cohort.queryTimeoutSeconds")));
+          }
+        }
+      }
+    }
+    String user = dialect == Dialect.H2 ? "sa" : null;
+    String password = dialect == Dialect.H2 ? "" : null;
+    return new JdbcStore.Settings(url, user, password, schema, poolSize, connect, query);
+  }
+
+  private static int intOption(String key, String value) {
+    try {
+      return Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "store: cohort." + key + " '" + value + "' is not a whole number");
+    }
+  }
+}
