@@ -1,34 +1,169 @@
 package dev.cohort.balancer;
 
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The Cohort HTTP load balancer. Construct with a validated {@link BalancerConfig}, {@link
- * #start()} to bind, {@link #close()} to stop.
+ * The Cohort HTTP load balancer: a streaming HTTP/1.1 reverse proxy that keeps each user on the
+ * node named by the route suffix of their session id, spreads new users by {@link Policy}, checks
+ * the nodes' health and fails over (see the package documentation for the pipeline and the rules).
+ *
+ * <p>Lifecycle: construct (nothing runs), {@link #start()} (binds; throws if the address is taken),
+ * {@link #close()} (stops accepting, closes every connection, stops the threads; idempotent). A
+ * balancer cannot be restarted after close.
+ *
+ * <p>Threading: all methods are thread-safe. The balancer runs one acceptor thread and one event
+ * loop per CPU; a client connection and its backend connections share one loop.
  */
 public final class Balancer implements AutoCloseable {
-  private final BalancerConfig config;
+  private static final System.Logger LOG = System.getLogger(Balancer.class.getName());
 
-  /** Creates a stopped balancer. */
+  private final BalancerConfig config;
+  private final Stats stats = new Stats();
+  private final List<BackendState> backends;
+  private final ProxyContext proxy;
+  private EventLoopGroup boss;
+  private EventLoopGroup workers;
+  private HealthChecker health;
+  private Channel server;
+  private volatile int port = -1;
+  private boolean closed;
+
+  /** Creates a stopped balancer for a validated configuration. */
   public Balancer(BalancerConfig config) {
     this.config = Objects.requireNonNull(config, "config");
-  }
-
-  /** Binds and starts serving. */
-  public void start() {
-    throw new UnsupportedOperationException("balancer: not built yet");
-  }
-
-  /** The bound port. */
-  public int port() {
-    return config.port();
-  }
-
-  /** Marks a backend as draining or not. */
-  public void drain(String route, boolean draining) {
-    if (config.backend(route) == null) {
-      throw new IllegalArgumentException("drain: unknown route " + route);
+    List<BackendState> list = new ArrayList<>();
+    for (Backend b : config.backends()) {
+      list.add(new BackendState(b, list.size(), config.rise(), config.fall()));
     }
+    this.backends = List.copyOf(list);
+    this.proxy = new ProxyContext(config, backends, stats);
+  }
+
+  /**
+   * Binds {@code bindAddress:port} (port 0 picks a free one) and starts proxying and health
+   * checking. Every backend counts as up until {@code fall} checks fail or a connect is refused.
+   *
+   * @throws IllegalStateException when the address cannot be bound, or when already started
+   */
+  public synchronized void start() {
+    if (server != null || closed) {
+      throw new IllegalStateException(
+          "balancer start: already " + (closed ? "closed" : "started") + " — create a new one");
+    }
+    int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+    boss =
+        new MultiThreadIoEventLoopGroup(
+            1, new DefaultThreadFactory("cohort-balancer-accept"), NioIoHandler.newFactory());
+    workers =
+        new MultiThreadIoEventLoopGroup(
+            threads, new DefaultThreadFactory("cohort-balancer"), NioIoHandler.newFactory());
+    HttpDecoderConfig decoder =
+        new HttpDecoderConfig()
+            .setMaxInitialLineLength(
+                Math.max(ProxyContext.MAX_INITIAL_LINE, config.maxHeaderBytes()))
+            .setMaxHeaderSize(config.maxHeaderBytes())
+            .setMaxChunkSize(ProxyContext.MAX_CHUNK);
+    ServerBootstrap sb =
+        new ServerBootstrap()
+            .group(boss, workers)
+            .channel(NioServerSocketChannel.class)
+            .option(ChannelOption.SO_BACKLOG, 1024)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(ChannelOption.SO_KEEPALIVE, true)
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    if (stats.connections.incrementAndGet() > config.maxConnections()) {
+                      stats.connections.decrementAndGet();
+                      stats.connectionsRejected.increment();
+                      ch.close();
+                      return;
+                    }
+                    stats.connectionsTotal.increment();
+                    ch.closeFuture().addListener(f -> stats.connections.decrementAndGet());
+                    ch.pipeline()
+                        .addLast(new HttpServerCodec(decoder))
+                        .addLast(new HttpServerExpectContinueHandler())
+                        .addLast(new FrontendHandler(proxy));
+                  }
+                });
+    ChannelFuture bind = sb.bind(config.bindAddress(), config.port()).awaitUninterruptibly();
+    if (!bind.isSuccess()) {
+      shutdownGroups();
+      throw new IllegalStateException(
+          "balancer start ["
+              + config.bindAddress()
+              + ":"
+              + config.port()
+              + "]: cannot listen: "
+              + bind.cause().getMessage()
+              + " — choose another --port or --bind, or stop what uses it",
+          bind.cause());
+    }
+    server = bind.channel();
+    port = ((InetSocketAddress) server.localAddress()).getPort();
+    health = new HealthChecker(config, backends, workers);
+    health.start();
+    LOG.log(
+        System.Logger.Level.INFO,
+        "balancer listening on {0}:{1} in front of {2} backends, policy {3}",
+        config.bindAddress(),
+        String.valueOf(port),
+        backends.size(),
+        config.policy().option());
+  }
+
+  /**
+   * The port the balancer listens on (the chosen one when configured with 0).
+   *
+   * @throws IllegalStateException before {@link #start()}
+   */
+  public int port() {
+    int p = port;
+    if (p < 0) {
+      throw new IllegalStateException("balancer port: not started — call start() first");
+    }
+    return p;
+  }
+
+  /**
+   * Puts a backend in or out of drain: a draining backend gets no new sessions and no sticky
+   * fall-back users, but still serves the sessions whose route names it.
+   *
+   * @throws IllegalArgumentException starting with {@code "drain: "} for an unknown route
+   */
+  public void drain(String route, boolean draining) {
+    BackendState b = proxy.router.byRoute(route);
+    if (b == null) {
+      throw new IllegalArgumentException(
+          "drain: unknown route '" + route + "' — known routes: " + routes());
+    }
+    b.draining(draining);
+    LOG.log(
+        System.Logger.Level.INFO,
+        "backend {0} {1}",
+        route,
+        draining ? "is draining: no new sessions" : "takes new sessions again");
   }
 
   /** The configuration this balancer runs with. */
@@ -36,6 +171,44 @@ public final class Balancer implements AutoCloseable {
     return config;
   }
 
+  /** The status document served at {@code /balancer/status?format=json}. */
+  public String statusJson() {
+    return proxy.admin.json();
+  }
+
+  private List<String> routes() {
+    List<String> r = new ArrayList<>();
+    for (BackendState b : backends) {
+      r.add(b.backend.route());
+    }
+    return r;
+  }
+
+  /** Stops listening, closes every connection and stops the threads. Idempotent. */
   @Override
-  public void close() {}
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (health != null) {
+      health.close();
+    }
+    if (server != null) {
+      server.close().awaitUninterruptibly();
+    }
+    shutdownGroups();
+  }
+
+  private void shutdownGroups() {
+    if (boss != null) {
+      boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+    }
+    if (workers != null) {
+      workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+    if (boss != null) {
+      boss.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+  }
 }

@@ -1,0 +1,764 @@
+package dev.cohort.balancer;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.ConnectException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One client connection: parses requests, picks a backend, streams the request to a pooled backend
+ * connection on the same event loop and the response back, with back-pressure both ways (a side
+ * that cannot write stops the other side's reads). One exchange at a time; pipelined requests wait
+ * in {@link #queued} with reading paused.
+ *
+ * <p>Failure rules: a failed connect marks the backend down and goes to another backend whatever
+ * the method (nothing was sent); a backend that fails before its first response byte gets an
+ * idempotent request retried once on another backend (its body, up to {@link #REPLAY_LIMIT} bytes,
+ * is kept for that), any other request gets 502; a backend that stays silent for the response
+ * timeout gets 504; a failure after the first response byte closes the client connection (the
+ * response cannot be repaired).
+ *
+ * <p>Threading: everything runs on the client channel's event loop, which is also the loop of its
+ * backend connections. Long methods are state-machine steps kept whole on purpose.
+ */
+final class FrontendHandler extends ChannelInboundHandlerAdapter {
+  /** Request body bytes kept so that an idempotent request can be sent a second time. */
+  static final int REPLAY_LIMIT = 64 * 1024;
+
+  private enum Mode {
+    IDLE,
+    PROXY,
+    DISCARD
+  }
+
+  private final ProxyContext proxy;
+  private ChannelHandlerContext ctx;
+  private final ArrayDeque<Object> queued = new ArrayDeque<>();
+  private boolean relay;
+
+  /** True while the codecs leave the pipelines after a 101; bytes wait in the lists below. */
+  private boolean switching;
+
+  private List<Object> heldForBackend;
+  private List<Object> heldForClient;
+
+  // the current exchange
+  private Mode mode = Mode.IDLE;
+  private HttpRequest request;
+  private String sessionId;
+  private boolean idempotent;
+  private boolean webSocket;
+  private boolean clientKeepAlive;
+  private boolean requestDone;
+  private boolean responseStarted;
+  private boolean responseDone;
+  private boolean backendKeepAlive;
+  private boolean backendReusable;
+  private boolean skipInterim;
+  private boolean upgrading;
+  private boolean retried;
+  private BackendState backend;
+  private Channel backendChannel;
+  private BackendHandler backendHandler;
+  private final List<HttpContent> unsent = new ArrayList<>(4);
+  private final List<HttpContent> replay = new ArrayList<>(4);
+  private int replayBytes;
+  private boolean replayable;
+  private List<BackendState> tried;
+  private ScheduledFuture<?> timer;
+  private long lastBackendActivity;
+
+  private boolean pausedForBackend;
+  private boolean pausedForConnect;
+
+  FrontendHandler(ProxyContext proxy) {
+    this.proxy = proxy;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+  }
+
+  // ---- client side ------------------------------------------------------------------------
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (switching) {
+      heldForBackend.add(msg);
+      return;
+    }
+    if (relay) {
+      if (backendChannel != null && backendChannel.isActive()) {
+        backendChannel.write(msg);
+        if (!backendChannel.isWritable()) {
+          pausedForBackend = true;
+          updateAutoRead();
+        }
+      } else {
+        ReferenceCountUtil.release(msg);
+      }
+      return;
+    }
+    if (!queued.isEmpty() || (mode != Mode.IDLE && requestDone)) {
+      queued.add(msg);
+      updateAutoRead();
+      return;
+    }
+    dispatch(msg);
+  }
+
+  private void dispatch(Object msg) {
+    if (msg instanceof HttpRequest req) {
+      onRequest(req);
+    } else if (msg instanceof HttpContent c) {
+      onRequestContent(c);
+    } else {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (backendChannel != null) {
+      backendChannel.flush();
+    }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (ctx.channel().isWritable() && backendChannel != null) {
+      backendChannel.config().setAutoRead(true);
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    while (!queued.isEmpty()) {
+      ReferenceCountUtil.release(queued.poll());
+    }
+    if (mode == Mode.PROXY && !responseDone && !relay && responseStarted) {
+      proxy.stats.truncated.increment();
+    }
+    abandonBackend();
+    resetExchange();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    // I/O error on the client connection (reset, broken pipe): nothing to answer
+    ctx.close();
+  }
+
+  private void onRequest(HttpRequest req) {
+    proxy.stats.requests.increment();
+    if (req.decoderResult().isFailure()) {
+      rejectMalformed(req.decoderResult().cause());
+      return;
+    }
+    request = req;
+    requestDone = false;
+    responseStarted = false;
+    responseDone = false;
+    clientKeepAlive = HttpUtil.isKeepAlive(req);
+    if (req instanceof HttpContent c) {
+      // never produced by the codec, but harmless to handle
+      onRequestContent(c);
+    }
+    String uri = req.uri();
+    if (uri.startsWith("/balancer/") || uri.equals("/balancer")) {
+      mode = Mode.DISCARD;
+      proxy.stats.adminRequests.increment();
+      respond(proxy.admin.handle(req), false);
+      return;
+    }
+    sessionId = SessionIds.find(req);
+    idempotent = Headers.idempotent(req.method());
+    webSocket = Headers.isWebSocketUpgrade(req);
+    Headers.forRequest(req, ctx.channel().remoteAddress(), webSocket);
+    BackendState b = proxy.router.pick(sessionId, null);
+    if (b == null) {
+      proxy.stats.noBackend.increment();
+      mode = Mode.DISCARD;
+      respond(
+          error(
+              HttpResponseStatus.SERVICE_UNAVAILABLE,
+              "no backend is up (or all are draining) — check /balancer/status and the nodes'"
+                  + " /cohort/health"),
+          false);
+      return;
+    }
+    mode = Mode.PROXY;
+    replayable = true;
+    retried = false;
+    backendReusable = true;
+    connect(b);
+  }
+
+  private void onRequestContent(HttpContent c) {
+    boolean last = c instanceof LastHttpContent;
+    if (mode == Mode.IDLE) {
+      c.release();
+      return;
+    }
+    if (c.decoderResult().isFailure()) {
+      c.release();
+      if (!responseStarted && mode == Mode.PROXY) {
+        abandonBackend();
+      }
+      if (!responseStarted) {
+        rejectMalformed(c.decoderResult().cause());
+      } else {
+        ctx.close();
+      }
+      return;
+    }
+    if (mode == Mode.DISCARD) {
+      c.release();
+      if (last) {
+        requestDone = true;
+        if (responseDone) {
+          finishExchange();
+        }
+      }
+      return;
+    }
+    if (last) {
+      requestDone = true;
+    }
+    if (replayable) {
+      keepForReplay(c);
+    }
+    if (backendChannel == null) {
+      unsent.add(c);
+    } else if (responseDone || upgrading) {
+      c.release();
+    } else {
+      backendChannel.write(c);
+      if (!backendChannel.isWritable()) {
+        pausedForBackend = true;
+        updateAutoRead();
+      }
+    }
+    if (last) {
+      if (responseDone) {
+        finishExchange();
+      } else if (backendChannel != null) {
+        armTimer();
+      }
+    }
+  }
+
+  private void keepForReplay(HttpContent c) {
+    int n = c.content().readableBytes();
+    if (!idempotent || replayBytes + n > REPLAY_LIMIT) {
+      replayable = false;
+      releaseAll(replay);
+      return;
+    }
+    replayBytes += n;
+    replay.add(c.retainedDuplicate());
+  }
+
+  // ---- connecting -------------------------------------------------------------------------
+
+  private void connect(BackendState b) {
+    backend = b;
+    b.inFlight.incrementAndGet();
+    b.requests.increment();
+    Channel idle = b.acquire(ctx.channel().eventLoop());
+    if (idle != null) {
+      attach(idle);
+      return;
+    }
+    pausedForConnect = true;
+    updateAutoRead();
+    ChannelFuture f = proxy.connect(b, ctx.channel().eventLoop());
+    f.addListener((ChannelFutureListener) future -> onConnected(b, future));
+  }
+
+  private void onConnected(BackendState b, ChannelFuture future) {
+    if (backend != b || mode != Mode.PROXY || backendChannel != null) {
+      // the client went away or the exchange ended meanwhile
+      if (future.isSuccess()) {
+        future.channel().close();
+      }
+      return;
+    }
+    pausedForConnect = false;
+    if (future.isSuccess()) {
+      attach(future.channel());
+      updateAutoRead();
+      return;
+    }
+    Throwable cause = future.cause();
+    b.inFlight.decrementAndGet();
+    b.failures.increment();
+    if (cause instanceof ConnectException) {
+      b.markDown("connect failed (" + cause.getClass().getSimpleName() + ")");
+    }
+    if (tried == null) {
+      tried = new ArrayList<>(2);
+    }
+    tried.add(b);
+    backend = null;
+    BackendState next = proxy.router.pick(sessionId, tried);
+    if (next != null) {
+      proxy.stats.retries.increment();
+      b.retries.increment();
+      connect(next);
+      return;
+    }
+    proxy.stats.badGateway.increment();
+    failBeforeResponse(
+        HttpResponseStatus.BAD_GATEWAY,
+        "no backend accepted the connection (tried "
+            + tried.size()
+            + ") — check that the nodes run and /balancer/status");
+  }
+
+  private void attach(Channel ch) {
+    backendChannel = ch;
+    backendHandler = ch.pipeline().get(BackendHandler.class);
+    backendHandler.owner = this;
+    backendKeepAlive = true;
+    lastBackendActivity = System.nanoTime();
+    ch.write(request);
+    for (int i = 0; i < unsent.size(); i++) {
+      ch.write(unsent.get(i));
+    }
+    unsent.clear();
+    ch.flush();
+    if (!ch.isWritable()) {
+      pausedForBackend = true;
+    }
+    updateAutoRead();
+    if (requestDone) {
+      armTimer();
+    }
+  }
+
+  // ---- backend side -----------------------------------------------------------------------
+
+  void onBackendMessage(Object msg) {
+    lastBackendActivity = System.nanoTime();
+    if (switching) {
+      heldForClient.add(msg);
+      return;
+    }
+    if (relay) {
+      ctx.write(msg);
+      if (!ctx.channel().isWritable()) {
+        backendChannel.config().setAutoRead(false);
+      }
+      return;
+    }
+    if (msg instanceof HttpResponse r) {
+      if (r.decoderResult().isFailure()) {
+        ReferenceCountUtil.release(msg);
+        backendChannel.close();
+        return;
+      }
+      onBackendResponse(r);
+    }
+    if (msg instanceof HttpContent c) {
+      onBackendContent(c);
+    } else if (!(msg instanceof HttpResponse)) {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  private void onBackendResponse(HttpResponse r) {
+    int code = r.status().code();
+    if (code >= 100 && code < 200 && code != 101) {
+      // interim response (we answer Expect: 100-continue ourselves): not for the client
+      skipInterim = true;
+      return;
+    }
+    responseStarted = true;
+    if (code == 101 && webSocket) {
+      upgrading = true;
+      proxy.stats.upgrades.increment();
+      ctx.write(r);
+      return;
+    }
+    backendKeepAlive = HttpUtil.isKeepAlive(r);
+    Headers.stripHopByHop(r);
+    boolean bodyless =
+        request.method().equals(HttpMethod.HEAD) || code == 204 || code == 304 || code < 200;
+    boolean hasLength = r.headers().contains(HttpHeaderNames.CONTENT_LENGTH);
+    boolean chunked = HttpUtil.isTransferEncodingChunked(r);
+    boolean http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
+    if (!bodyless && !hasLength) {
+      if (http10) {
+        // an HTTP/1.0 client reads to the end of the connection
+        r.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
+        clientKeepAlive = false;
+      } else if (!chunked) {
+        HttpUtil.setTransferEncodingChunked(r, true);
+      }
+    }
+    if (!requestDone) {
+      // the backend answers before the request body ended: the client connection closes after
+      clientKeepAlive = false;
+    }
+    r.setProtocolVersion(http10 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1);
+    HttpUtil.setKeepAlive(r, clientKeepAlive);
+    ctx.write(r);
+  }
+
+  private void onBackendContent(HttpContent c) {
+    boolean last = c instanceof LastHttpContent;
+    if (c.decoderResult().isFailure()) {
+      c.release();
+      backendChannel.close();
+      return;
+    }
+    if (skipInterim) {
+      c.release();
+      skipInterim = !last;
+      return;
+    }
+    if (!responseStarted) {
+      c.release();
+      return;
+    }
+    ctx.write(c);
+    if (upgrading) {
+      if (last) {
+        switchToRelay();
+      }
+      return;
+    }
+    if (last) {
+      responseDone = true;
+      cancelTimer();
+      if (requestDone) {
+        finishExchange();
+      } else {
+        // the backend answered before reading the whole body: that connection is spent; the rest
+        // of the body is read and dropped, then the client connection closes
+        backendReusable = false;
+        ctx.flush();
+      }
+    } else if (!ctx.channel().isWritable()) {
+      backendChannel.config().setAutoRead(false);
+    }
+  }
+
+  /** After a 101 both connections become byte pipes: the HTTP codecs leave both pipelines. */
+  private void switchToRelay() {
+    relay = true;
+    switching = true;
+    heldForBackend = new ArrayList<>(2);
+    heldForClient = new ArrayList<>(2);
+    upgrading = false;
+    cancelTimer();
+    releaseAll(replay);
+    // bytes a codec had buffered come out as ByteBufs when it is removed: hold them until
+    // neither pipeline has an HTTP codec left
+    ctx.pipeline().remove(HttpServerCodec.class);
+    if (ctx.pipeline().get(HttpServerExpectContinueHandler.class) != null) {
+      ctx.pipeline().remove(HttpServerExpectContinueHandler.class);
+    }
+    backendChannel.pipeline().remove(HttpClientCodec.class);
+    switching = false;
+    for (Object m : heldForBackend) {
+      writeRaw(backendChannel, m);
+    }
+    for (Object m : heldForClient) {
+      writeRaw(ctx.channel(), m);
+    }
+    heldForBackend = null;
+    heldForClient = null;
+    while (!queued.isEmpty()) {
+      writeRaw(backendChannel, queued.poll());
+    }
+    backendChannel.flush();
+    ctx.flush();
+    updateAutoRead();
+  }
+
+  private static void writeRaw(Channel ch, Object m) {
+    if (m instanceof ByteBuf) {
+      ch.write(m);
+    } else {
+      ReferenceCountUtil.release(m);
+    }
+  }
+
+  void flushClient() {
+    ctx.flush();
+  }
+
+  void onBackendWritabilityChanged(boolean writable) {
+    if (writable && pausedForBackend) {
+      pausedForBackend = false;
+      updateAutoRead();
+    }
+  }
+
+  void onBackendClosed(Channel ch) {
+    if (ch != backendChannel) {
+      return;
+    }
+    if (relay) {
+      backendChannel = null;
+      ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+      return;
+    }
+    BackendState b = backend;
+    releaseBackend(false);
+    if (responseDone) {
+      return;
+    }
+    b.failures.increment();
+    if (responseStarted) {
+      proxy.stats.truncated.increment();
+      ctx.close();
+      return;
+    }
+    cancelTimer();
+    if (idempotent && replayable && !retried) {
+      if (tried == null) {
+        tried = new ArrayList<>(2);
+      }
+      tried.add(b);
+      BackendState next = proxy.router.pick(sessionId, tried);
+      if (next != null) {
+        retried = true;
+        proxy.stats.retries.increment();
+        b.retries.increment();
+        for (int i = 0; i < replay.size(); i++) {
+          unsent.add(replay.get(i).retainedDuplicate());
+        }
+        connect(next);
+        return;
+      }
+    }
+    proxy.stats.badGateway.increment();
+    failBeforeResponse(
+        HttpResponseStatus.BAD_GATEWAY,
+        "the backend closed the connection before answering"
+            + (idempotent ? "" : " (not retried: " + request.method() + " is not idempotent)"));
+  }
+
+  private void armTimer() {
+    if (timer == null) {
+      long nanos = proxy.config.responseTimeout().toNanos();
+      timer = ctx.executor().schedule(this::onTimer, nanos, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private void cancelTimer() {
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+    }
+  }
+
+  private void onTimer() {
+    timer = null;
+    if (mode != Mode.PROXY || responseDone || relay || backendChannel == null) {
+      return;
+    }
+    long timeout = proxy.config.responseTimeout().toNanos();
+    long idle = System.nanoTime() - lastBackendActivity;
+    if (idle < timeout) {
+      timer = ctx.executor().schedule(this::onTimer, timeout - idle, TimeUnit.NANOSECONDS);
+      return;
+    }
+    BackendState b = backend;
+    b.failures.increment();
+    releaseBackend(false);
+    proxy.stats.timeouts.increment();
+    if (responseStarted) {
+      ctx.close();
+      return;
+    }
+    failBeforeResponse(
+        HttpResponseStatus.GATEWAY_TIMEOUT,
+        "backend "
+            + b.backend.route()
+            + " did not answer within "
+            + proxy.config.responseTimeout().toMillis()
+            + " ms (response-timeout)");
+  }
+
+  // ---- ending an exchange -----------------------------------------------------------------
+
+  private void failBeforeResponse(HttpResponseStatus status, String why) {
+    mode = Mode.DISCARD;
+    releaseAll(unsent);
+    releaseAll(replay);
+    boolean close = !requestDone;
+    respond(error(status, why), close);
+  }
+
+  /** Writes a whole response and, once the request is read too, ends the exchange. */
+  private void respond(FullHttpResponse res, boolean close) {
+    responseStarted = true;
+    responseDone = true;
+    boolean keepAlive = clientKeepAlive && !close;
+    HttpUtil.setKeepAlive(res, keepAlive);
+    if (request != null && request.method().equals(HttpMethod.HEAD)) {
+      res.content().clear();
+    }
+    ChannelFuture f = ctx.writeAndFlush(res);
+    if (!keepAlive) {
+      f.addListener(ChannelFutureListener.CLOSE);
+      clientKeepAlive = false;
+    }
+    if (requestDone) {
+      finishExchange();
+    }
+  }
+
+  private void finishExchange() {
+    cancelTimer();
+    releaseBackend(backendReusable && backendKeepAlive);
+    releaseAll(unsent);
+    releaseAll(replay);
+    boolean keepAlive = clientKeepAlive;
+    resetExchange();
+    if (!keepAlive) {
+      ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+      return;
+    }
+    ctx.flush();
+    while (!queued.isEmpty() && !(mode != Mode.IDLE && requestDone) && !relay) {
+      dispatch(queued.poll());
+    }
+    updateAutoRead();
+  }
+
+  /** Detaches the backend connection: back to the pool, or closed. */
+  private void releaseBackend(boolean reuse) {
+    Channel ch = backendChannel;
+    if (ch == null) {
+      if (backend != null) {
+        backend.inFlight.decrementAndGet();
+        backend = null;
+      }
+      return;
+    }
+    backendChannel = null;
+    backendHandler.owner = null;
+    backendHandler = null;
+    backend.inFlight.decrementAndGet();
+    if (!ch.config().isAutoRead()) {
+      ch.config().setAutoRead(true);
+    }
+    if (reuse && ch.isActive()) {
+      backend.release(ch);
+    } else {
+      ch.close();
+    }
+    backend = null;
+    pausedForBackend = false;
+  }
+
+  private void abandonBackend() {
+    cancelTimer();
+    if (backendChannel != null || backend != null) {
+      releaseBackend(false);
+    }
+    releaseAll(unsent);
+    releaseAll(replay);
+  }
+
+  private void resetExchange() {
+    mode = Mode.IDLE;
+    request = null;
+    sessionId = null;
+    tried = null;
+    replayBytes = 0;
+    upgrading = false;
+    skipInterim = false;
+    pausedForConnect = false;
+  }
+
+  private void rejectMalformed(Throwable cause) {
+    proxy.stats.badRequests.increment();
+    HttpResponseStatus status;
+    String why;
+    if (cause instanceof TooLongHttpHeaderException) {
+      status = HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
+      why =
+          "the request headers exceed "
+              + proxy.config.maxHeaderBytes()
+              + " bytes (max-header-bytes) — send fewer or smaller headers or cookies";
+    } else if (cause instanceof TooLongHttpLineException) {
+      status = HttpResponseStatus.REQUEST_URI_TOO_LONG;
+      why = "the request line exceeds " + proxy.config.maxHeaderBytes() + " bytes";
+    } else if (cause instanceof TooLongFrameException) {
+      status = HttpResponseStatus.BAD_REQUEST;
+      why = "a request element is too long";
+    } else {
+      status = HttpResponseStatus.BAD_REQUEST;
+      why = "the request is not valid HTTP/1.1";
+    }
+    mode = Mode.DISCARD;
+    requestDone = true;
+    clientKeepAlive = false;
+    respond(error(status, why), true);
+  }
+
+  static FullHttpResponse error(HttpResponseStatus status, String why) {
+    byte[] body =
+        (status.code() + " " + status.reasonPhrase() + ": " + why + "\n")
+            .getBytes(StandardCharsets.UTF_8);
+    FullHttpResponse res =
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body), false, false);
+    res.headers()
+        .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN + "; charset=utf-8")
+        .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
+        .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
+    return res;
+  }
+
+  private void updateAutoRead() {
+    boolean read = !pausedForBackend && !pausedForConnect && queued.isEmpty();
+    if (ctx.channel().config().isAutoRead() != read) {
+      ctx.channel().config().setAutoRead(read);
+    }
+  }
+
+  private static void releaseAll(List<HttpContent> list) {
+    for (int i = 0; i < list.size(); i++) {
+      ReferenceCountUtil.release(list.get(i));
+    }
+    list.clear();
+  }
+}

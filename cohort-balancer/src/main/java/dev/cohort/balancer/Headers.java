@@ -1,0 +1,114 @@
+package dev.cohort.balancer;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.List;
+
+/** Header rewriting for the proxy: hop-by-hop removal and {@code X-Forwarded-*}. */
+final class Headers {
+  static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+  static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
+  static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
+  private static final AsciiString HTTP = AsciiString.cached("http");
+
+  private static final AsciiString[] HOP_BY_HOP = {
+    HttpHeaderNames.CONNECTION,
+    HttpHeaderNames.KEEP_ALIVE,
+    HttpHeaderNames.PROXY_AUTHENTICATE,
+    HttpHeaderNames.PROXY_AUTHORIZATION,
+    HttpHeaderNames.PROXY_CONNECTION,
+    HttpHeaderNames.TE,
+    HttpHeaderNames.TRAILER,
+    HttpHeaderNames.UPGRADE
+  };
+
+  private Headers() {}
+
+  /** GET, HEAD, OPTIONS, PUT, DELETE and TRACE may be sent twice (RFC 9110 §9.2.2). */
+  static boolean idempotent(HttpMethod m) {
+    return m == HttpMethod.GET
+        || m == HttpMethod.HEAD
+        || m == HttpMethod.OPTIONS
+        || m == HttpMethod.PUT
+        || m == HttpMethod.DELETE
+        || m == HttpMethod.TRACE
+        || m.name().equals("GET")
+        || m.name().equals("HEAD")
+        || m.name().equals("OPTIONS")
+        || m.name().equals("PUT")
+        || m.name().equals("DELETE");
+  }
+
+  /**
+   * A WebSocket opening handshake ({@code Upgrade: websocket} with {@code Connection: upgrade}).
+   */
+  static boolean isWebSocketUpgrade(HttpRequest r) {
+    HttpHeaders h = r.headers();
+    return r.method().equals(HttpMethod.GET)
+        && h.containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)
+        && h.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
+  }
+
+  /**
+   * Removes hop-by-hop headers (the fixed list and every name the {@code Connection} header lists).
+   * Keeps message framing: a chunked message stays chunked.
+   */
+  static void stripHopByHop(HttpMessage m) {
+    HttpHeaders h = m.headers();
+    boolean chunked = HttpUtil.isTransferEncodingChunked(m);
+    List<String> connection = h.getAll(HttpHeaderNames.CONNECTION);
+    for (int i = 0; i < connection.size(); i++) {
+      for (String token : connection.get(i).split(",")) {
+        String name = token.trim();
+        if (!name.isEmpty()) {
+          h.remove(name);
+        }
+      }
+    }
+    for (AsciiString name : HOP_BY_HOP) {
+      h.remove(name);
+    }
+    h.remove(HttpHeaderNames.TRANSFER_ENCODING);
+    if (chunked) {
+      h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+    }
+  }
+
+  /**
+   * Prepares a client request for a backend: HTTP/1.1 keep-alive, hop-by-hop headers removed
+   * (except the upgrade pair of a WebSocket handshake), {@code X-Forwarded-*} added.
+   */
+  static void forRequest(HttpRequest r, SocketAddress client, boolean webSocket) {
+    HttpHeaders h = r.headers();
+    h.remove(HttpHeaderNames.EXPECT);
+    stripHopByHop(r);
+    if (webSocket) {
+      h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+      h.set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
+    }
+    r.setProtocolVersion(HttpVersion.HTTP_1_1);
+    if (client instanceof InetSocketAddress isa && isa.getAddress() != null) {
+      String ip = isa.getAddress().getHostAddress();
+      String prior = h.get(X_FORWARDED_FOR);
+      h.set(X_FORWARDED_FOR, prior == null || prior.isBlank() ? ip : prior + ", " + ip);
+    }
+    if (!h.contains(X_FORWARDED_PROTO)) {
+      h.set(X_FORWARDED_PROTO, HTTP);
+    }
+    if (!h.contains(X_FORWARDED_HOST)) {
+      String host = h.get(HttpHeaderNames.HOST);
+      if (host != null) {
+        h.set(X_FORWARDED_HOST, host);
+      }
+    }
+  }
+}

@@ -1,0 +1,57 @@
+package dev.cohort.balancer;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.HttpClientCodec;
+import java.net.InetSocketAddress;
+import java.util.List;
+
+/** What every connection handler of one balancer shares. Immutable wiring; thread-safe. */
+final class ProxyContext {
+  /** Longest response or request line accepted from a backend. */
+  static final int MAX_INITIAL_LINE = 8192;
+
+  /** Largest piece of a body handed on at once; bodies are streamed in pieces of this size. */
+  static final int MAX_CHUNK = 16 * 1024;
+
+  final BalancerConfig config;
+  final List<BackendState> backends;
+  final Router router;
+  final Stats stats;
+  final AdminPages admin;
+
+  ProxyContext(BalancerConfig config, List<BackendState> backends, Stats stats) {
+    this.config = config;
+    this.backends = backends;
+    this.router = new Router(backends, config.policy());
+    this.stats = stats;
+    this.admin = new AdminPages(this);
+  }
+
+  /** Opens a new connection to {@code b} on {@code loop} (the client connection's loop). */
+  ChannelFuture connect(BackendState b, EventLoop loop) {
+    return new Bootstrap()
+        .group(loop)
+        .channel(NioSocketChannel.class)
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.SO_KEEPALIVE, true)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
+        .handler(
+            new ChannelInitializer<SocketChannel>() {
+              @Override
+              protected void initChannel(SocketChannel ch) {
+                ch.pipeline()
+                    .addLast(
+                        new HttpClientCodec(
+                            MAX_INITIAL_LINE, config.maxHeaderBytes(), MAX_CHUNK, false))
+                    .addLast(new BackendHandler(b));
+              }
+            })
+        .connect(InetSocketAddress.createUnresolved(b.backend.host(), b.backend.port()));
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * The Cohort load balancer: a Netty HTTP/1.1 reverse proxy that keeps each user on the node named
+ * by the {@code .<route>} suffix of their {@code JSESSIONID} (cookie or {@code ;jsessionid=} path
+ * parameter). It knows nothing of the session engine.
+ *
+ * <h2>Pipelines</h2>
+ *
+ * <pre>
+ *  client connection (one per client socket)            backend connection (pooled, same loop)
+ *  +------------------------------------+               +------------------------------------+
+ *  | HttpServerCodec                    |  HttpRequest  | HttpClientCodec                    |
+ *  |   bounded line/headers (431, 400)  |  HttpContent  |   bounded line/headers             |
+ *  | HttpServerExpectContinueHandler    | ------------> | BackendHandler                     |
+ *  |   answers 100-continue itself      |   streamed,   |   hands each message to its owner  |
+ *  | FrontendHandler                    |   no copies   |   (null while idle in the pool)    |
+ *  |   one exchange at a time:          | <------------ |                                    |
+ *  |   route, connect, stream, retry    |  HttpResponse +------------------------------------+
+ *  +------------------------------------+  HttpContent
+ *
+ *  after "101 Switching Protocols" to a WebSocket handshake both codecs (and the expect handler)
+ *  leave their pipelines and FrontendHandler/BackendHandler relay raw ByteBufs both ways.
+ *
+ *  back-pressure: a write that makes one side unwritable turns autoRead off on the other side;
+ *  channelWritabilityChanged turns it back on. Flushes happen once per read batch.
+ * </pre>
+ *
+ * <h2>Routing</h2>
+ *
+ * A session whose route backend is up goes there (even if it is draining). Otherwise the session id
+ * is hashed (weighted rendezvous) over the backends that are up and not draining, so balancers with
+ * the same configuration place a user identically without sharing state. A client without a session
+ * is spread by {@link dev.cohort.balancer.Policy}.
+ *
+ * <h2>Health and fail-over</h2>
+ *
+ * Active: {@code GET /cohort/health} every interval; {@code rise} passes bring a backend up, {@code
+ * fall} failures take it down. Passive: a failed connect takes it down at once and the request goes
+ * to another backend, whatever its method. A backend that fails before its first response byte gets
+ * an idempotent request retried once elsewhere; others get 502. A silent backend gets 504 after the
+ * response timeout.
+ *
+ * <p>Public types: {@link dev.cohort.balancer.Balancer}, {@link
+ * dev.cohort.balancer.BalancerConfig}, {@link dev.cohort.balancer.Backend}, {@link
+ * dev.cohort.balancer.Policy}; everything else is package-private.
+ */
+package dev.cohort.balancer;
