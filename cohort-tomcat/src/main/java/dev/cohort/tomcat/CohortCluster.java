@@ -14,7 +14,6 @@ import org.apache.catalina.Engine;
 import org.apache.catalina.LifecycleException;
 import org.apache.catalina.LifecycleState;
 import org.apache.catalina.Manager;
-import org.apache.catalina.Pipeline;
 import org.apache.catalina.Valve;
 import org.apache.catalina.util.LifecycleMBeanBase;
 import org.apache.juli.logging.Log;
@@ -30,7 +29,8 @@ import org.apache.juli.logging.LogFactory;
  * <p>The node name is the Engine's {@code jvmRoute} (required). The bean attributes are read once
  * at start and validated there: a bad value fails start with a {@link LifecycleException} naming
  * the attribute. When {@code adminEnabled} (default) and {@code dev.cohort.tomcat.admin.AdminValve}
- * is present, it is put first in the Engine's pipeline to serve {@code /cohort/*}.
+ * is present, it is added to the Engine's pipeline (before the replication valve) to serve {@code
+ * /cohort/*}.
  *
  * <p>Thread-safe: setters are for the digester before start; {@link #engines()} may be called from
  * any thread.
@@ -45,6 +45,7 @@ public class CohortCluster extends LifecycleMBeanBase implements Cluster {
   private volatile EngineFactory engineFactory = EngineFactory.jgroups();
   private volatile String nodeName;
   private volatile Valve adminValve;
+  private volatile Valve replicationValve;
 
   // ---- bean attributes (server.xml) ----
 
@@ -235,8 +236,12 @@ public class CohortCluster extends LifecycleMBeanBase implements Cluster {
     if (settings.adminEnabled && engine != null) {
       adminValve = adminValve(route);
       if (adminValve != null) {
-        addFirst(engine.getPipeline(), adminValve);
+        engine.getPipeline().addValve(adminValve);
       }
+    }
+    if (container != null) {
+      replicationValve = new ReplicationValve();
+      container.getPipeline().addValve(replicationValve);
     }
     setState(LifecycleState.STARTING);
   }
@@ -249,6 +254,11 @@ public class CohortCluster extends LifecycleMBeanBase implements Cluster {
     if (v != null && engine != null) {
       engine.getPipeline().removeValve(v);
       adminValve = null;
+    }
+    Valve r = replicationValve;
+    if (r != null && container != null) {
+      container.getPipeline().removeValve(r);
+      replicationValve = null;
     }
   }
 
@@ -275,21 +285,6 @@ public class CohortCluster extends LifecycleMBeanBase implements Cluster {
     } catch (ReflectiveOperationException | ClassCastException e) {
       log.error("cohort: cannot create " + ADMIN_VALVE + ": " + e + "; /cohort/* is not served");
       return null;
-    }
-  }
-
-  static void addFirst(Pipeline pipeline, Valve first) {
-    Valve[] others = pipeline.getValves();
-    for (Valve v : others) {
-      if (v != pipeline.getBasic()) {
-        pipeline.removeValve(v);
-      }
-    }
-    pipeline.addValve(first);
-    for (Valve v : others) {
-      if (v != pipeline.getBasic()) {
-        pipeline.addValve(v);
-      }
     }
   }
 

@@ -218,8 +218,11 @@ public class ReplicatedManager extends ManagerBase {
     }
     engine = e;
     context.getServletContext().setAttribute(ENGINE_ATTRIBUTE, e);
-    valve = new ReplicationValve(this);
-    CohortCluster.addFirst(context.getPipeline(), valve);
+    if (cluster == null) {
+      // alone in context.xml: after the context's authenticator (see docs/tomcat.md)
+      valve = new ReplicationValve();
+      context.getPipeline().addValve(valve);
+    }
     log.info(
         "cohort: context ["
             + context.getName()

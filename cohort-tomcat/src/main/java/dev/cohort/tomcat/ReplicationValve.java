@@ -3,6 +3,7 @@ package dev.cohort.tomcat;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import org.apache.catalina.Context;
 import org.apache.catalina.Session;
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
@@ -10,7 +11,10 @@ import org.apache.catalina.session.StandardSession;
 import org.apache.catalina.valves.ValveBase;
 
 /**
- * The first valve of a replicated context. Per request:
+ * Replicates at the end of each request. CohortCluster puts one on its container's pipeline (the
+ * Engine's, so it runs before authenticators: a FORM login in progress is captured too); a
+ * ReplicatedManager configured alone puts one on its context's pipeline. Per request, for a context
+ * whose manager is a {@link ReplicatedManager}:
  *
  * <ol>
  *   <li>requests whose URI matches {@code replicationFilter} pass straight through;
@@ -26,25 +30,30 @@ final class ReplicationValve extends ValveBase {
   /** Responses larger than this are released early (after replicating what happened so far). */
   static final int HOLD_LIMIT = 1 << 20;
 
-  private final ReplicatedManager manager;
+  private static final String DONE_NOTE = "dev.cohort.tomcat.replicated";
 
-  ReplicationValve(ReplicatedManager manager) {
+  ReplicationValve() {
     super(true);
-    this.manager = manager;
   }
 
   @Override
   public void invoke(Request request, Response response) throws IOException, ServletException {
-    NodeConfig config = manager.config();
+    Context context = request.getContext();
+    ReplicatedManager manager =
+        context != null && context.getManager() instanceof ReplicatedManager rm ? rm : null;
+    NodeConfig config = manager == null ? null : manager.config();
     String uri = request.getDecodedRequestURI();
-    if (config == null || (uri != null && config.replicationFilter().matcher(uri).matches())) {
+    if (config == null
+        || request.getNote(DONE_NOTE) != null
+        || (uri != null && config.replicationFilter().matcher(uri).matches())) {
       getNext().invoke(request, response);
       return;
     }
+    request.setNote(DONE_NOTE, Boolean.TRUE);
     manager.beginRequest();
     HeldResponse held = null;
     try {
-      reroute(request);
+      reroute(manager, request);
       if (config.engine().sync()) {
         HttpServletResponse app = response.getResponse();
         held = new HeldResponse(app, HOLD_LIMIT, manager::replicateCurrent);
@@ -64,7 +73,7 @@ final class ReplicationValve extends ValveBase {
   }
 
   /** A session routed to another node: take it over here and give the client the new route. */
-  private void reroute(Request request) {
+  private static void reroute(ReplicatedManager manager, Request request) {
     String requested = request.getRequestedSessionId();
     String mine = manager.getJvmRoute();
     if (requested == null || mine == null || mine.equals(SessionIds.route(requested))) {

@@ -1,0 +1,182 @@
+package dev.cohort.tomcat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.cohort.core.session.SessionUpdate;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The adapter on real embedded Tomcats (HTTP on 127.0.0.1) over {@link FakeCluster}: capture,
+ * take-over, route rewrite, listeners, hold. The engine itself is covered by the cluster ITs.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class AdapterIT {
+  private final FakeCluster fake = new FakeCluster();
+  private EmbeddedNode n1;
+  private EmbeddedNode n2;
+
+  private void startTwo() {
+    n1 = EmbeddedNode.start("n1", c -> c.setEngineFactory(fake.factory()));
+    n2 = EmbeddedNode.start("n2", c -> c.setEngineFactory(fake.factory()));
+  }
+
+  @AfterEach
+  void stop() {
+    if (n1 != null) {
+      n1.close();
+    }
+    if (n2 != null) {
+      n2.close();
+    }
+  }
+
+  @Test
+  void counterContinuesOnAnotherNode_andCookieMovesToItsRoute() {
+    startTwo();
+    Http.Reply first = Http.get(n1.port(), "/counter", null);
+    String id = first.setCookieId();
+    assertThat(id).endsWith(".n1");
+    assertThat(Http.get(n1.port(), "/counter", id).count()).isEqualTo(2);
+
+    Http.Reply moved = Http.get(n2.port(), "/counter", id);
+
+    assertThat(moved.count()).isEqualTo(3);
+    assertThat(moved.node()).isEqualTo("n2");
+    assertThat(moved.setCookieId()).isEqualTo(id.replace(".n1", ".n2"));
+    assertThat(moved.fields().get("session")).isEqualTo(moved.setCookieId());
+    assertThat(n2.events.idChanged.get()).isEqualTo(1);
+    assertThat(n1.manager().findSessions()).isEmpty(); // dropped quietly on ownership loss
+    assertThat(n1.events.destroyed.get()).isZero();
+    assertThat(Http.get(n2.port(), "/counter", moved.setCookieId()).count()).isEqualTo(4);
+  }
+
+  @Test
+  void inPlaceMutationOfAList_survivesTakeOver() {
+    startTwo();
+    String id = Http.get(n1.port(), "/list", null).setCookieId();
+    Http.get(n1.port(), "/list", id);
+    Http.get(n1.port(), "/list", id);
+
+    assertThat(Http.get(n2.port(), "/list", id).fields().get("size")).isEqualTo("4");
+  }
+
+  @Test
+  void readOnlyRequest_capturesReadMutableAttributesButNoRemovals() {
+    startTwo();
+    String id = Http.get(n1.port(), "/list", null).setCookieId();
+    fake.commits.clear();
+    Http.get(n1.port(), "/peek", id);
+
+    assertThat(fake.commits).hasSize(1);
+    SessionUpdate u = fake.commits.get(0);
+    assertThat(u.created()).isFalse();
+    assertThat(u.removed()).isEmpty();
+    assertThat(u.touched()).doesNotContainKey("list"); // /peek never read the list
+  }
+
+  @Test
+  void nonSerializableAttribute_failsAtOnceNamingAttributeAndClass() {
+    startTwo();
+    String error = Http.get(n1.port(), "/bad", null).fields().get("error");
+    assertThat(error)
+        .contains("'bad'")
+        .contains("dev.cohort.tomcat.testapp.Unserializable")
+        .contains("Serializable");
+  }
+
+  @Test
+  void gadgetAttribute_isDroppedOnTheReceivingNode_restOfSessionSurvives() {
+    startTwo();
+    String id = Http.get(n1.port(), "/counter", null).setCookieId();
+    Http.get(n1.port(), "/gadget", id);
+
+    Http.Reply r = Http.get(n2.port(), "/peek", id);
+
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.count()).isEqualTo(1);
+    assertThat(r.fields().get("gadget")).isEqualTo("false");
+    assertThat(Http.get(n2.port(), "/counter", r.setCookieId()).count()).isEqualTo(2);
+  }
+
+  @Test
+  void invalidate_isSentAtOnce_andOtherNodeForgets() {
+    startTwo();
+    String id = Http.get(n1.port(), "/counter", null).setCookieId();
+    Http.get(n1.port(), "/invalidate", id);
+
+    assertThat(fake.records).isEmpty();
+    assertThat(Http.get(n2.port(), "/peek", id).count()).isEqualTo(-1);
+    assertThat(n1.events.destroyed.get()).isEqualTo(1);
+  }
+
+  @Test
+  void idleSession_expiresOnce_fromTheEngine() {
+    startTwo();
+    String id = Http.get(n1.port(), "/counter", null).setCookieId();
+    Http.get(n1.port(), "/ttl?s=60", id);
+    fake.clock = () -> System.currentTimeMillis() + 61_000;
+
+    n1.manager().processExpires();
+    n2.manager().processExpires();
+    n1.manager().processExpires();
+
+    assertThat(n1.events.destroyed.get() + n2.events.destroyed.get()).isEqualTo(1);
+    assertThat(n1.manager().findSessions()).isEmpty();
+    assertThat(fake.records).isEmpty();
+  }
+
+  @Test
+  void responseBytes_areHeldUntilAcknowledged_evenWhenTheAppFlushes() throws Exception {
+    CompletableFuture<Void> gate = new CompletableFuture<>();
+    FakeCluster.Node[] holder = new FakeCluster.Node[1];
+    n1 =
+        EmbeddedNode.start(
+            "n1",
+            c ->
+                c.setEngineFactory(
+                    (cfg, events) -> {
+                      holder[0] = fake.new Node(cfg.nodeName(), events);
+                      return new GatedEngine(holder[0], gate);
+                    }));
+    try (Socket socket = new Socket("127.0.0.1", n1.port())) {
+      socket.setSoTimeout(500);
+      OutputStream out = socket.getOutputStream();
+      out.write(
+          "GET /flush HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+              .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      await().atMost(Duration.ofSeconds(10)).until(() -> !fake.commits.isEmpty());
+      InputStream in = socket.getInputStream();
+      int early;
+      try {
+        early = in.read();
+      } catch (SocketTimeoutException e) {
+        early = -2; // nothing arrived while the commit was unacknowledged
+      }
+      assertThat(early).as("a byte reached the client before the ack").isEqualTo(-2);
+
+      gate.complete(null);
+      socket.setSoTimeout(10_000);
+      ByteArrayOutputStream body = new ByteArrayOutputStream();
+      in.transferTo(body);
+      assertThat(body.toString(StandardCharsets.UTF_8))
+          .startsWith("HTTP/1.1 200")
+          .contains("count=1");
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+}

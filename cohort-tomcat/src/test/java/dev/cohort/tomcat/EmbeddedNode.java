@@ -1,0 +1,71 @@
+package dev.cohort.tomcat;
+
+import dev.cohort.tomcat.testapp.CounterServlet;
+import dev.cohort.tomcat.testapp.EventCounter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+import org.apache.catalina.Context;
+import org.apache.catalina.LifecycleException;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.startup.Tomcat;
+
+/** One embedded Tomcat with a CohortCluster and the counter webapp, HTTP on 127.0.0.1:0. */
+final class EmbeddedNode implements AutoCloseable {
+  final String name;
+  final Tomcat tomcat;
+  final CohortCluster cluster;
+  final EventCounter events = new EventCounter();
+  final Context context;
+  private final Path base;
+
+  private EmbeddedNode(String name, Consumer<CohortCluster> configure) throws IOException {
+    this.name = name;
+    this.base = Files.createTempDirectory("cohort-" + name);
+    tomcat = new Tomcat();
+    tomcat.setBaseDir(base.toString());
+    Connector connector = new Connector();
+    connector.setPort(0);
+    connector.setProperty("address", "127.0.0.1");
+    tomcat.getService().addConnector(connector);
+    tomcat.setConnector(connector);
+    tomcat.getEngine().setJvmRoute(name);
+    cluster = new CohortCluster();
+    configure.accept(cluster);
+    tomcat.getEngine().setCluster(cluster);
+    context = tomcat.addContext("", base.toString());
+    context.setDistributable(true);
+    context.addServletContainerInitializer((classes, ctx) -> ctx.addListener(events), null);
+    Tomcat.addServlet(context, "counter", new CounterServlet(name, events));
+    context.addServletMappingDecoded("/", "counter");
+  }
+
+  static EmbeddedNode start(String name, Consumer<CohortCluster> configure) {
+    try {
+      EmbeddedNode n = new EmbeddedNode(name, configure);
+      n.tomcat.start();
+      return n;
+    } catch (IOException | LifecycleException e) {
+      throw new IllegalStateException("node " + name + " did not start: " + e, e);
+    }
+  }
+
+  int port() {
+    return tomcat.getConnector().getLocalPort();
+  }
+
+  ReplicatedManager manager() {
+    return (ReplicatedManager) context.getManager();
+  }
+
+  @Override
+  public void close() {
+    try {
+      tomcat.stop();
+      tomcat.destroy();
+    } catch (LifecycleException e) {
+      throw new IllegalStateException("node " + name + " did not stop: " + e, e);
+    }
+  }
+}

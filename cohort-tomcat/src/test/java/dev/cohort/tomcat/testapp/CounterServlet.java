@@ -1,0 +1,93 @@
+package dev.cohort.tomcat.testapp;
+
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The test webapp: a session counter and a few probes. Answers {@code key=value} lines (easy to
+ * parse, no JSON library needed).
+ */
+public final class CounterServlet extends HttpServlet {
+  private static final long serialVersionUID = 1L;
+  private final String node;
+  private final EventCounter events;
+
+  public CounterServlet(String node, EventCounter events) {
+    this.node = node;
+    this.events = events;
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    resp.setContentType("text/plain;charset=UTF-8");
+    String path = req.getServletPath();
+    PrintWriter out = resp.getWriter();
+    out.println("node=" + node);
+    switch (path) {
+      case "/counter" -> {
+        HttpSession s = req.getSession();
+        Integer c = (Integer) s.getAttribute("count");
+        int n = c == null ? 1 : c + 1;
+        s.setAttribute("count", n);
+        out.println("count=" + n);
+        out.println("session=" + s.getId());
+      }
+      case "/flush" -> {
+        HttpSession s = req.getSession();
+        Integer c = (Integer) s.getAttribute("count");
+        int n = c == null ? 1 : c + 1;
+        out.println("count=" + n);
+        out.flush();
+        resp.flushBuffer();
+        s.setAttribute("count", n); // changed after the flush: must still be acknowledged first
+        out.println("session=" + s.getId());
+      }
+      case "/list" -> {
+        HttpSession s = req.getSession();
+        List<String> list = (List<String>) s.getAttribute("list");
+        if (list == null) {
+          list = new ArrayList<>();
+          s.setAttribute("list", list);
+        }
+        list.add("item"); // in place: no second setAttribute
+        out.println("size=" + list.size());
+      }
+      case "/peek" -> {
+        HttpSession s = req.getSession(false);
+        Object c = s == null ? null : s.getAttribute("count");
+        out.println("count=" + (c == null ? -1 : c));
+        out.println("gadget=" + (s != null && s.getAttribute("gadget") != null));
+      }
+      case "/bad" -> {
+        try {
+          req.getSession().setAttribute("bad", new Unserializable());
+          out.println("error=none");
+        } catch (IllegalArgumentException e) {
+          out.println("error=" + e.getMessage());
+        }
+      }
+      case "/gadget" -> req.getSession().setAttribute("gadget", new Gadget());
+      case "/invalidate" -> {
+        HttpSession s = req.getSession(false);
+        if (s != null) {
+          s.invalidate();
+        }
+      }
+      case "/ttl" ->
+          req.getSession().setMaxInactiveInterval(Integer.parseInt(req.getParameter("s")));
+      case "/events" -> {
+        out.println("created=" + events.created.get());
+        out.println("destroyed=" + events.destroyed.get());
+        out.println("idChanged=" + events.idChanged.get());
+      }
+      default -> resp.setStatus(404);
+    }
+  }
+}

@@ -1,0 +1,4 @@
+package dev.cohort.tomcat.testapp;
+
+/** Not Serializable: a distributable app must refuse it in setAttribute. */
+public final class Unserializable {}
