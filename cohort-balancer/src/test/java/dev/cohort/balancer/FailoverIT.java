@@ -1,0 +1,160 @@
+package dev.cohort.balancer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Health, fail-over and the retry rules, against backends that stop or misbehave. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class FailoverIT extends ItSupport {
+
+  @Test
+  void requestsKeepSucceeding_whenAUsersBackendStops() throws Exception {
+    TestBackend n1 = backend("n1");
+    TestBackend n2 = backend("n2");
+    Http http = new Http(balancer(config(n1, n2)).port());
+    String cookie = "JSESSIONID=77AA88BB.n1";
+
+    int failed = 0;
+    for (int i = 0; i < 200; i++) {
+      if (i == 50) {
+        n1.close(); // connections to n1 are refused from now on
+      }
+      HttpResponse<String> r = http.get("/", "Cookie", cookie);
+      if (r.statusCode() != 200) {
+        failed++;
+      }
+      assertThat(Http.route(r)).isEqualTo(i < 50 ? "n1" : "n2");
+    }
+    assertThat(failed).isZero();
+  }
+
+  @Test
+  void postToARefusingBackend_goesElsewhere_becauseNothingWasSent() throws Exception {
+    TestBackend n1 = backend("n1");
+    TestBackend n2 = backend("n2");
+    Http http =
+        new Http(balancer(config(n1, n2).withHealthInterval(Duration.ofSeconds(30))).port());
+    n1.close();
+
+    HttpResponse<String> r = http.post("/order", "item=1", "Cookie", "JSESSIONID=C0FFEE.n1");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).isEqualTo("n2 6\n");
+  }
+
+  @Test
+  void getIsRetriedOnce_whenTheBackendResetsBeforeAnyByte() throws Exception {
+    BrokenBackend r1 = closeLater(new BrokenBackend("r1", BrokenBackend.Mode.RESET));
+    TestBackend n2 = backend("n2");
+    Http http =
+        new Http(
+            balancer(
+                    config(List.of(r1.backend(), n2.backend()))
+                        .withHealthInterval(Duration.ofSeconds(30)))
+                .port());
+
+    HttpResponse<String> r = http.get("/", "Cookie", "JSESSIONID=1234.r1");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(Http.route(r)).isEqualTo("n2");
+    assertThat(r1.requests.get()).isEqualTo(1);
+  }
+
+  @Test
+  void getIsNotRetriedTwice_whenEveryBackendResets() throws Exception {
+    BrokenBackend r1 = closeLater(new BrokenBackend("r1", BrokenBackend.Mode.RESET));
+    BrokenBackend r2 = closeLater(new BrokenBackend("r2", BrokenBackend.Mode.RESET));
+    BrokenBackend r3 = closeLater(new BrokenBackend("r3", BrokenBackend.Mode.RESET));
+    Http http =
+        new Http(
+            balancer(
+                    config(List.of(r1.backend(), r2.backend(), r3.backend()))
+                        .withHealthInterval(Duration.ofSeconds(30)))
+                .port());
+
+    HttpResponse<String> r = http.get("/", "Cookie", "JSESSIONID=1234.r1");
+    assertThat(r.statusCode()).isEqualTo(502);
+    assertThat(r1.requests.get() + r2.requests.get() + r3.requests.get()).isEqualTo(2);
+  }
+
+  @Test
+  void postGets502_whenTheBackendResetsBeforeAnyByte() throws Exception {
+    BrokenBackend r1 = closeLater(new BrokenBackend("r1", BrokenBackend.Mode.RESET));
+    TestBackend n2 = backend("n2");
+    Balancer balancer =
+        balancer(
+            config(List.of(r1.backend(), n2.backend())).withHealthInterval(Duration.ofSeconds(30)));
+    Http http = new Http(balancer.port());
+
+    HttpResponse<String> r = http.post("/order", "item=1", "Cookie", "JSESSIONID=1234.r1");
+    assertThat(r.statusCode()).isEqualTo(502);
+    assertThat(r.body()).contains("not retried", "POST");
+    assertThat(n2.hits.get()).isZero();
+    assertThat(balancer.statusJson()).contains("\"badGateway\":1");
+  }
+
+  @Test
+  void silentBackendGets504_afterTheResponseTimeout() throws Exception {
+    BrokenBackend s1 = closeLater(new BrokenBackend("s1", BrokenBackend.Mode.SILENT));
+    Http http =
+        new Http(
+            balancer(
+                    config(List.of(s1.backend()))
+                        .withHealthInterval(Duration.ofSeconds(30))
+                        .withResponseTimeout(Duration.ofMillis(300)))
+                .port());
+
+    HttpResponse<String> r = http.get("/slow");
+    assertThat(r.statusCode()).isEqualTo(504);
+    assertThat(r.body()).contains("response-timeout");
+  }
+
+  @Test
+  void notReadyBackendIsTakenOutByHealthChecks_andComesBack() throws Exception {
+    TestBackend n1 = backend("n1");
+    TestBackend n2 = backend("n2");
+    Balancer balancer = balancer(config(n1, n2).withHealthInterval(Duration.ofMillis(100)));
+    Http http = new Http(balancer.port());
+
+    n1.healthy = false; // /cohort/health answers 503
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                balancer
+                    .statusJson()
+                    .contains(
+                        "\"route\":\"n1\",\"uri\":\""
+                            + n1.uri()
+                            + "\",\"weight\":1,\"health\":\"down\""));
+    for (int i = 0; i < 10; i++) {
+      assertThat(Http.route(http.get("/"))).isEqualTo("n2");
+    }
+    // a sticky user of the down node is served elsewhere
+    assertThat(Http.route(http.get("/", "Cookie", "JSESSIONID=AB.n1"))).isEqualTo("n2");
+
+    n1.healthy = true;
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> !balancer.statusJson().contains("\"health\":\"down\""));
+    assertThat(Http.route(http.get("/", "Cookie", "JSESSIONID=AB.n1"))).isEqualTo("n1");
+  }
+
+  @Test
+  void answers503_whenNoBackendIsUp() throws Exception {
+    TestBackend n1 = backend("n1");
+    Balancer balancer = balancer(config(n1).withHealthInterval(Duration.ofMillis(100)));
+    Http http = new Http(balancer.port());
+    n1.healthy = false;
+    await().atMost(Duration.ofSeconds(10)).until(() -> balancer.statusJson().contains("\"down\""));
+
+    HttpResponse<String> r = http.get("/");
+    assertThat(r.statusCode()).isEqualTo(503);
+    assertThat(r.body()).contains("no backend is up");
+  }
+}

@@ -1,0 +1,46 @@
+package dev.cohort.balancer;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+
+/** Starts backends and balancers for a test and closes them after it, newest first. */
+abstract class ItSupport {
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+
+  @AfterEach
+  void closeAll() throws Exception {
+    for (int i = closeables.size() - 1; i >= 0; i--) {
+      closeables.get(i).close();
+    }
+    closeables.clear();
+  }
+
+  <T extends AutoCloseable> T closeLater(T c) {
+    closeables.add(c);
+    return c;
+  }
+
+  TestBackend backend(String route) throws Exception {
+    return closeLater(TestBackend.start(route));
+  }
+
+  Balancer balancer(BalancerConfig config) {
+    Balancer b = closeLater(new Balancer(config));
+    b.start();
+    return b;
+  }
+
+  static BalancerConfig config(List<Backend> backends) {
+    return BalancerConfig.defaults(backends).withPort(0).withHealthInterval(Duration.ofMillis(200));
+  }
+
+  static BalancerConfig config(TestBackend... backends) {
+    List<Backend> list = new ArrayList<>();
+    for (TestBackend b : backends) {
+      list.add(b.backend());
+    }
+    return config(list);
+  }
+}
