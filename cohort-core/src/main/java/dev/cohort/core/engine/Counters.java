@@ -1,0 +1,167 @@
+package dev.cohort.core.engine;
+
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
+
+/**
+ * The engine's counters ({@link LongAdder}s, cheap to bump from many threads) and gauges (computed
+ * on read by the engine). Nothing here identifies a session.
+ */
+final class Counters implements EngineStats {
+  final LongAdder deltasSent = new LongAdder();
+  final LongAdder deltasApplied = new LongAdder();
+  final LongAdder bytesSent = new LongAdder();
+  final LongAdder bytesReceived = new LongAdder();
+  final LongAdder gaps = new LongAdder();
+  final LongAdder conflicts = new LongAdder();
+  final LongAdder takeovers = new LongAdder();
+  final LongAdder expired = new LongAdder();
+  final LongAdder syncTimeouts = new LongAdder();
+  final LongAdder malformedFrames = new LongAdder();
+  final LongAdder ackCount = new LongAdder();
+  final LongAdder ackNanosTotal = new LongAdder();
+  final AtomicLong ackNanosMax = new AtomicLong();
+  final LongAdder transferReceived = new LongAdder();
+  final AtomicLong transferExpected = new AtomicLong();
+  final LongAdder storeFailures = new LongAdder();
+
+  private final IntSupplier owned;
+  private final IntSupplier replicas;
+  private final IntSupplier unprotected;
+  private final LongSupplier held;
+
+  Counters(IntSupplier owned, IntSupplier replicas, IntSupplier unprotected, LongSupplier held) {
+    this.owned = owned;
+    this.replicas = replicas;
+    this.unprotected = unprotected;
+    this.held = held;
+  }
+
+  void ack(long nanos) {
+    ackCount.increment();
+    ackNanosTotal.add(nanos);
+    ackNanosMax.accumulateAndGet(nanos, Math::max);
+  }
+
+  @Override
+  public int ownedSessions() {
+    return owned.getAsInt();
+  }
+
+  @Override
+  public int replicaSessions() {
+    return replicas.getAsInt();
+  }
+
+  @Override
+  public int unprotectedSessions() {
+    return unprotected.getAsInt();
+  }
+
+  @Override
+  public long heldBytes() {
+    return held.getAsLong();
+  }
+
+  @Override
+  public long deltasSent() {
+    return deltasSent.sum();
+  }
+
+  @Override
+  public long deltasApplied() {
+    return deltasApplied.sum();
+  }
+
+  @Override
+  public long bytesSent() {
+    return bytesSent.sum();
+  }
+
+  @Override
+  public long bytesReceived() {
+    return bytesReceived.sum();
+  }
+
+  @Override
+  public long gaps() {
+    return gaps.sum();
+  }
+
+  @Override
+  public long conflicts() {
+    return conflicts.sum();
+  }
+
+  @Override
+  public long takeovers() {
+    return takeovers.sum();
+  }
+
+  @Override
+  public long expired() {
+    return expired.sum();
+  }
+
+  @Override
+  public long syncTimeouts() {
+    return syncTimeouts.sum();
+  }
+
+  @Override
+  public long malformedFrames() {
+    return malformedFrames.sum();
+  }
+
+  @Override
+  public long ackCount() {
+    return ackCount.sum();
+  }
+
+  @Override
+  public long ackNanosTotal() {
+    return ackNanosTotal.sum();
+  }
+
+  @Override
+  public long ackNanosMax() {
+    return ackNanosMax.get();
+  }
+
+  @Override
+  public long transferReceived() {
+    return transferReceived.sum();
+  }
+
+  @Override
+  public long transferExpected() {
+    return transferExpected.get();
+  }
+
+  @Override
+  public String toString() {
+    return "EngineStats[owned="
+        + ownedSessions()
+        + ", replicas="
+        + replicaSessions()
+        + ", unprotected="
+        + unprotectedSessions()
+        + ", deltasSent="
+        + deltasSent()
+        + ", deltasApplied="
+        + deltasApplied()
+        + ", gaps="
+        + gaps()
+        + ", conflicts="
+        + conflicts()
+        + ", takeovers="
+        + takeovers()
+        + ", expired="
+        + expired()
+        + ", malformed="
+        + malformedFrames()
+        + "]";
+  }
+}

@@ -1,0 +1,315 @@
+package dev.cohort.core.engine;
+
+import dev.cohort.core.channel.Member;
+import dev.cohort.core.session.SessionRecord;
+import dev.cohort.core.wire.Frame;
+import dev.cohort.core.wire.MalformedFrameException;
+import dev.cohort.core.wire.Op;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Applies frames from other members. Rules (DESIGN §3, versions):
+ *
+ * <ul>
+ *   <li>a delta applies only on top of the version it names; a missing or older copy answers {@link
+ *       Op.NeedFull} (a gap), a newer copy ignores it (stale);
+ *   <li>a whole record replaces the local copy only when newer (equal versions from different
+ *       owners: the lower route name wins); the loser is told with {@link Op.OwnerChanged} and
+ *       counted as a conflict — a replica never goes back;
+ *   <li>an owner that learns of a newer version elsewhere yields ({@link
+ *       SessionEvents#ownershipLost}).
+ * </ul>
+ *
+ * <p>Runs on channel threads; a malformed frame is dropped and counted, nothing is thrown out of a
+ * handler.
+ */
+final class Inbound {
+  private final ReplicationEngine engine;
+
+  Inbound(ReplicationEngine engine) {
+    this.engine = engine;
+  }
+
+  void onMessage(Member from, byte[] payload) {
+    handle(from, payload);
+  }
+
+  byte[] onRequest(Member from, byte[] payload) {
+    return handle(from, payload);
+  }
+
+  private byte[] handle(Member from, byte[] payload) {
+    engine.counters.bytesReceived.add(payload == null ? 0 : payload.length);
+    Frame frame;
+    try {
+      frame = engine.codec.decode(payload);
+    } catch (MalformedFrameException e) {
+      engine.counters.malformedFrames.increment();
+      ReplicationEngine.LOG.log(
+          Level.DEBUG, () -> "dropped a malformed frame from " + from + ": " + e.getMessage());
+      return engine.codec.encode(Frame.EMPTY);
+    }
+    if (engine.me == null) {
+      return engine.codec.encode(Frame.EMPTY);
+    }
+    List<Op> replies = new ArrayList<>();
+    List<Runnable> flushes = new ArrayList<>();
+    for (Op op : frame.ops()) {
+      try {
+        apply(from, op, replies, flushes);
+      } catch (RuntimeException e) {
+        // the top boundary of a channel thread: count, log, go on with the next operation
+        engine.counters.malformedFrames.increment();
+        ReplicationEngine.LOG.log(
+            Level.WARNING,
+            "could not apply an operation from " + from + ": " + e + " — it was dropped",
+            e);
+      }
+    }
+    flushes.forEach(Runnable::run);
+    return engine.codec.encode(new Frame(replies));
+  }
+
+  /** An operation in a member's answer to one of our frames. */
+  void onAnswer(Member from, Op op) {
+    List<Runnable> flushes = new ArrayList<>();
+    if (op instanceof Op.OwnerChanged c) {
+      onOwnerChanged(c, flushes);
+    }
+    flushes.forEach(Runnable::run);
+  }
+
+  private void apply(Member from, Op op, List<Op> replies, List<Runnable> flushes) {
+    if (op instanceof Op.Delta d) {
+      onDelta(from, d, replies);
+    } else if (op instanceof Op.Full f) {
+      applyFull(from, f, replies, flushes);
+    } else if (op instanceof Op.Touch t) {
+      onTouch(t);
+    } else if (op instanceof Op.Remove r) {
+      onRemove(r);
+    } else if (op instanceof Op.OwnerChanged c) {
+      onOwnerChanged(c, flushes);
+    } else if (op instanceof Op.Drop d) {
+      onDrop(d);
+    } else if (op instanceof Op.Claim c) {
+      onClaim(from, c, replies);
+    } else if (op instanceof Op.NeedFull n) {
+      Op.Full full = fullIfOwned(n.id());
+      if (full != null) {
+        engine.enqueue(from.name(), full, null, flushes);
+      }
+    } else if (op instanceof Op.StateRequest) {
+      replies.add(new Op.Expect(engine.sessions.owned()));
+      engine.transfer.sendTo(from);
+    }
+    // Expect only travels in answers
+  }
+
+  private Op.Full fullIfOwned(String id) {
+    Entry e = engine.sessions.map.get(id);
+    return e != null && e.owned ? new Op.Full(e.record, engine.me) : null;
+  }
+
+  private void onDelta(Member from, Op.Delta d, List<Op> replies) {
+    ReentrantLock lock = engine.sessions.lock(d.id());
+    lock.lock();
+    try {
+      Entry e = engine.sessions.map.get(d.id());
+      if (e == null) {
+        engine.counters.gaps.increment();
+        replies.add(new Op.NeedFull(d.id()));
+      } else if (e.owned) {
+        // someone else believes it owns the session: let the whole record decide
+        if (d.baseVersion() >= e.version()) {
+          replies.add(new Op.NeedFull(d.id()));
+        } else {
+          engine.counters.conflicts.increment();
+          replies.add(new Op.OwnerChanged(d.id(), engine.me, e.version()));
+        }
+      } else if (d.baseVersion() == e.version()) {
+        SessionRecord next = Changes.apply(e.record, d);
+        if (next == null) {
+          engine.counters.gaps.increment();
+          replies.add(new Op.NeedFull(d.id()));
+          return;
+        }
+        e.record = next;
+        e.owner = from.name();
+        e.lastHeard = engine.clock.millis();
+        engine.counters.deltasApplied.increment();
+      } else if (d.baseVersion() < e.version()) {
+        if (!from.name().equals(e.owner)) {
+          engine.counters.conflicts.increment();
+          replies.add(new Op.OwnerChanged(d.id(), e.owner, e.version()));
+        }
+        // else: overtaken by a whole record from the same owner; nothing to do
+      } else {
+        engine.counters.gaps.increment();
+        replies.add(new Op.NeedFull(d.id()));
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Applies a whole record (replication, hand-over, state transfer, merge). */
+  void applyFull(Member from, Op.Full f, List<Op> replies, List<Runnable> flushes) {
+    SessionRecord rec = f.record();
+    String id = rec.id();
+    String owner = f.owner();
+    String me = engine.me;
+    boolean toMe = owner.equals(me);
+    long now = engine.clock.millis();
+    ReentrantLock lock = engine.sessions.lock(id);
+    lock.lock();
+    try {
+      Entry e = engine.sessions.map.get(id);
+      if (e == null) {
+        if (toMe) {
+          engine.becomeOwner(rec, flushes); // hand-over
+        } else {
+          engine.sessions.map.put(id, new Entry(rec, owner, false, now));
+        }
+        return;
+      }
+      if (toMe) {
+        if (!e.owned) {
+          engine.becomeOwner(rec.version() >= e.version() ? rec : e.record, flushes);
+        }
+        return;
+      }
+      boolean newer =
+          rec.version() > e.version()
+              || (rec.version() == e.version()
+                  && !owner.equals(e.owner)
+                  && owner.compareTo(e.owner) < 0);
+      if (newer) {
+        if (e.owned) {
+          e.owned = false;
+          e.holders = List.of();
+          engine.counters.conflicts.increment();
+          engine.events.ownershipLost(id);
+        } else if (!e.owner.equals(owner) && !e.owner.equals(from.name())) {
+          // the owner we knew may still think it owns the session: tell it
+          engine.enqueue(e.owner, new Op.OwnerChanged(id, owner, rec.version()), null, flushes);
+        }
+        e.record = rec;
+        e.owner = owner;
+        e.lastHeard = now;
+      } else if (rec.version() == e.version() && owner.equals(e.owner)) {
+        e.lastHeard = now;
+      } else if (!owner.equals(e.owner)) {
+        engine.counters.conflicts.increment();
+        replies.add(new Op.OwnerChanged(id, e.owned ? me : e.owner, e.version()));
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void onTouch(Op.Touch t) {
+    ReentrantLock lock = engine.sessions.lock(t.id());
+    lock.lock();
+    try {
+      Entry e = engine.sessions.map.get(t.id());
+      if (e != null && !e.owned && e.version() == t.version()) {
+        e.record =
+            Changes.withAccess(
+                e.record, Math.max(t.lastAccessedTime(), e.record.lastAccessedTime()));
+        e.lastHeard = engine.clock.millis();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void onRemove(Op.Remove r) {
+    boolean removed = false;
+    ReentrantLock lock = engine.sessions.lock(r.id());
+    lock.lock();
+    try {
+      Entry e = engine.sessions.map.get(r.id());
+      if (e != null && (r.version() < 0 || e.version() <= r.version())) {
+        engine.sessions.map.remove(r.id());
+        removed = true;
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (removed) {
+      engine.events.removedRemotely(r.id());
+    }
+  }
+
+  private void onDrop(Op.Drop d) {
+    ReentrantLock lock = engine.sessions.lock(d.id());
+    lock.lock();
+    try {
+      Entry e = engine.sessions.map.get(d.id());
+      if (e != null && !e.owned && e.version() <= d.version()) {
+        engine.sessions.map.remove(d.id());
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  void onOwnerChanged(Op.OwnerChanged c, List<Runnable> flushes) {
+    ReentrantLock lock = engine.sessions.lock(c.id());
+    lock.lock();
+    try {
+      Entry e = engine.sessions.map.get(c.id());
+      if (e == null || c.owner().equals(engine.me)) {
+        return;
+      }
+      if (e.owned) {
+        if (c.version() > e.version()
+            || (c.version() == e.version() && c.owner().compareTo(engine.me) < 0)) {
+          e.owned = false;
+          e.holders = List.of();
+          e.owner = c.owner();
+          engine.counters.conflicts.increment();
+          engine.events.ownershipLost(c.id());
+          if (!engine.holdersFor(c.id(), c.owner(), engine.channel.view()).contains(engine.me)) {
+            engine.sessions.map.remove(c.id());
+          }
+        }
+      } else if (c.version() >= e.version()) {
+        e.owner = c.owner();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void onClaim(Member from, Op.Claim c, List<Op> replies) {
+    boolean lost = false;
+    ReentrantLock lock = engine.sessions.lock(c.id());
+    lock.lock();
+    try {
+      Entry e = engine.sessions.map.get(c.id());
+      if (e == null) {
+        return;
+      }
+      replies.add(new Op.Full(e.record, e.owned ? engine.me : e.owner));
+      if (e.owned) {
+        e.owned = false;
+        e.holders = List.of();
+        lost = true;
+      }
+      e.owner = from.name();
+      if (!c.newHolders().contains(engine.me)) {
+        engine.sessions.map.remove(c.id());
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (lost) {
+      engine.events.ownershipLost(c.id());
+    }
+  }
+}

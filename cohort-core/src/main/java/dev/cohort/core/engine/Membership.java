@@ -1,0 +1,240 @@
+package dev.cohort.core.engine;
+
+import dev.cohort.core.channel.Member;
+import dev.cohort.core.channel.MembershipEvent;
+import dev.cohort.core.channel.View;
+import dev.cohort.core.placement.Rendezvous;
+import dev.cohort.core.session.SessionRecord;
+import dev.cohort.core.wire.Op;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Reacts to view changes, on the engine's single membership thread (listeners must not block the
+ * channel):
+ *
+ * <ul>
+ *   <li>replicas whose owner left: the first surviving holder by rendezvous rank becomes caretaker
+ *       owner at once (it bumps the version and restores k copies); the others note it as owner;
+ *   <li>owned sessions: holders are recomputed; new holders get the whole record, former holders a
+ *       drop (in mode all, joiners pull everything by state transfer instead);
+ *   <li>after a merge: every owner pushes its records to the holders and the top k+1 members, so
+ *       two owners of one session from both sides of the partition meet at least at one member; the
+ *       newer version wins and the loser yields.
+ * </ul>
+ */
+final class Membership {
+  private final ReplicationEngine engine;
+  private volatile View previous;
+
+  Membership(ReplicationEngine engine) {
+    this.engine = engine;
+  }
+
+  void started(View first) {
+    if (previous == null) {
+      previous = first;
+    }
+  }
+
+  void onEvent(MembershipEvent ev) {
+    try {
+      if (ev instanceof MembershipEvent.ViewInstalled v) {
+        engine.control.execute(() -> guarded(() -> onView(v)));
+      } else if (ev instanceof MembershipEvent.Merged m) {
+        engine.control.execute(() -> guarded(() -> onMerge(m.view())));
+      }
+    } catch (RejectedExecutionException e) {
+      // closing
+    }
+  }
+
+  private void guarded(Runnable r) {
+    try {
+      r.run();
+    } catch (RuntimeException e) {
+      ReplicationEngine.LOG.log(
+          Level.ERROR, "view change handling failed: " + e + " — sessions may be unprotected", e);
+    }
+  }
+
+  void onView(MembershipEvent.ViewInstalled v) {
+    if (engine.me == null) {
+      return; // the first view is handled by start()
+    }
+    long t0 = System.nanoTime();
+    View prev = v.previous() != null ? v.previous() : previous;
+    View cur = v.current();
+    previous = cur;
+    engine.closeOutboxes(v.left());
+    engine.transfer.onView(cur);
+    Set<String> curNames = new HashSet<>(ReplicationEngine.names(cur));
+    Set<String> leftNames = new HashSet<>();
+    for (Member m : v.left()) {
+      leftNames.add(m.name());
+    }
+    Set<String> joinedNames = new HashSet<>();
+    for (Member m : v.joined()) {
+      joinedNames.add(m.name());
+    }
+    int caretaken = 0;
+    int sent = 0;
+    int dropped = 0;
+    List<Runnable> flushes = new ArrayList<>();
+    for (String id : new ArrayList<>(engine.sessions.map.keySet())) {
+      ReentrantLock lock = engine.sessions.lock(id);
+      lock.lock();
+      try {
+        Entry e = engine.sessions.map.get(id);
+        if (e == null) {
+          continue;
+        }
+        if (e.owned) {
+          List<String> now = engine.holdersFor(id, engine.me, cur);
+          Op full = null;
+          for (String h : now) {
+            if (!e.holders.contains(h) || joinedNames.contains(h)) {
+              if (engine.config.mode() == Mode.ALL && joinedNames.contains(h)) {
+                continue; // it pulls everything by state transfer
+              }
+              full = full != null ? full : new Op.Full(e.record, engine.me);
+              engine.enqueue(h, full, null, flushes);
+              sent++;
+            }
+          }
+          for (String h : e.holders) {
+            if (!now.contains(h) && curNames.contains(h)) {
+              engine.enqueue(h, new Op.Drop(id, e.version()), null, flushes);
+              dropped++;
+            }
+          }
+          e.holders = now;
+        } else if (!curNames.contains(e.owner) || leftNames.contains(e.owner)) {
+          String caretaker = caretaker(id, e.owner, prev, curNames);
+          if (caretaker.equals(engine.me)) {
+            engine.becomeOwner(withGrace(e.record), flushes);
+            caretaken++;
+          } else {
+            e.owner = caretaker;
+          }
+        }
+      } finally {
+        lock.unlock();
+      }
+    }
+    flushes.forEach(Runnable::run);
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    int unprotected = engine.stats().unprotectedSessions();
+    ReplicationEngine.LOG.log(
+        Level.INFO,
+        "view "
+            + cur.id()
+            + ": "
+            + cur.size()
+            + " members (+"
+            + v.joined().size()
+            + " -"
+            + v.left().size()
+            + "); caretaker of "
+            + caretaken
+            + " sessions, "
+            + sent
+            + " records sent to new holders, "
+            + dropped
+            + " dropped, "
+            + unprotected
+            + " unprotected, in "
+            + ms
+            + " ms");
+  }
+
+  /**
+   * The member that takes care of a session whose owner left: the first of the former holders (the
+   * top k of the old view by rank, the owner excluded) that is still in the view; this member when
+   * none is (it has a copy, better than losing the session).
+   */
+  private String caretaker(String id, String oldOwner, View prev, Set<String> curNames) {
+    if (prev == null) {
+      return engine.me;
+    }
+    List<String> names = ReplicationEngine.names(prev);
+    names.remove(oldOwner);
+    List<String> ranked = Rendezvous.rank(id, names);
+    if (engine.config.mode() == Mode.BACKUP && ranked.size() > engine.config.backups()) {
+      ranked = ranked.subList(0, engine.config.backups());
+    }
+    for (String r : ranked) {
+      if (curNames.contains(r)) {
+        return r;
+      }
+    }
+    return engine.me;
+  }
+
+  /**
+   * Access times reach replicas lazily (at most every maxInactive/4), so a caretaker adds that much
+   * grace: no live session expires because its owner died.
+   */
+  private SessionRecord withGrace(SessionRecord r) {
+    if (r.maxInactiveSeconds() <= 0) {
+      return r;
+    }
+    long now = engine.clock.millis();
+    long grace = r.maxInactiveSeconds() * 1000L / 4 + 1000;
+    long accessed = Math.max(r.lastAccessedTime(), Math.min(now, r.lastAccessedTime() + grace));
+    return Changes.withAccess(r, accessed);
+  }
+
+  void onMerge(View view) {
+    if (engine.me == null) {
+      return;
+    }
+    long t0 = System.nanoTime();
+    List<String> all = ReplicationEngine.names(view);
+    int k = engine.config.mode() == Mode.ALL ? all.size() : engine.config.backups() + 1;
+    int pushed = 0;
+    long conflictsBefore = engine.counters.conflicts();
+    List<Runnable> flushes = new ArrayList<>();
+    for (String id : new ArrayList<>(engine.sessions.map.keySet())) {
+      ReentrantLock lock = engine.sessions.lock(id);
+      lock.lock();
+      try {
+        Entry e = engine.sessions.map.get(id);
+        if (e == null || !e.owned) {
+          continue;
+        }
+        Set<String> targets = new LinkedHashSet<>(e.holders);
+        List<String> ranked = Rendezvous.rank(id, all);
+        targets.addAll(ranked.subList(0, Math.min(k, ranked.size())));
+        targets.remove(engine.me);
+        Op full = new Op.Full(e.record, engine.me);
+        for (String t : targets) {
+          engine.enqueue(t, full, null, flushes);
+        }
+        pushed++;
+      } finally {
+        lock.unlock();
+      }
+    }
+    flushes.forEach(Runnable::run);
+    ReplicationEngine.LOG.log(
+        Level.INFO,
+        "partition healed into view "
+            + view.id()
+            + " ("
+            + view.size()
+            + " members): reconciling "
+            + pushed
+            + " owned sessions by version, "
+            + (engine.counters.conflicts() - conflictsBefore)
+            + " conflicts so far, in "
+            + (System.nanoTime() - t0) / 1_000_000
+            + " ms");
+  }
+}

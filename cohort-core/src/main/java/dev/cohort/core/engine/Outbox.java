@@ -1,0 +1,248 @@
+package dev.cohort.core.engine;
+
+import dev.cohort.core.channel.ClusterChannel;
+import dev.cohort.core.channel.Member;
+import dev.cohort.core.channel.Replies;
+import dev.cohort.core.channel.RequestTimeoutException;
+import dev.cohort.core.wire.Frame;
+import dev.cohort.core.wire.MalformedFrameException;
+import dev.cohort.core.wire.Op;
+import dev.cohort.core.wire.WireCodec;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * The queue of operations from this member to one other member. At most one frame is in flight per
+ * target; everything queued while it travels goes out together in the next frame (bounded by the
+ * frame limit), so concurrent requests share one message and one acknowledgement. Operations for
+ * one session keep their order because they are queued under the session's lock and a frame follows
+ * the previous one's acknowledgement.
+ *
+ * <p>The target's answer lists the sessions it could not apply ({@link Op.NeedFull}); their whole
+ * record goes first in the next frame and their commits wait for that.
+ */
+final class Outbox {
+
+  /** What the outbox needs from the engine. */
+  interface Owner {
+    /** The current full record of an owned session, or null when it is no longer owned here. */
+    Op.Full fullFor(String id);
+
+    /** An answer other than {@link Op.NeedFull} (ownership feedback). */
+    void onReplyOp(Member from, Op op);
+  }
+
+  private record Item(Op op, List<Pending> pendings) {}
+
+  private final Member target;
+  private final ClusterChannel channel;
+  private final WireCodec codec;
+  private final Counters counters;
+  private final Duration timeout;
+  private final Owner owner;
+  private final ArrayDeque<Item> queue = new ArrayDeque<>();
+  private boolean inFlight;
+  private boolean closed;
+
+  Outbox(
+      Member target,
+      ClusterChannel channel,
+      WireCodec codec,
+      Counters counters,
+      Duration timeout,
+      Owner owner) {
+    this.target = target;
+    this.channel = channel;
+    this.codec = codec;
+    this.counters = counters;
+    this.timeout = timeout;
+    this.owner = owner;
+  }
+
+  Member target() {
+    return target;
+  }
+
+  /**
+   * Queues {@code op}; {@code pending} (nullable) is acknowledged when the target applied it.
+   *
+   * @return true when the caller must call {@link #flush()} (after releasing its locks)
+   */
+  synchronized boolean enqueue(Op op, Pending pending) {
+    if (closed) {
+      if (pending != null) {
+        pending.departed(target.name());
+      }
+      return false;
+    }
+    queue.add(new Item(op, pending == null ? List.of() : List.of(pending)));
+    if (inFlight) {
+      return false;
+    }
+    inFlight = true;
+    return true;
+  }
+
+  /** Forgets everything queued: the target left the view. */
+  void close() {
+    List<Item> dropped;
+    synchronized (this) {
+      closed = true;
+      dropped = new ArrayList<>(queue);
+      queue.clear();
+    }
+    for (Item it : dropped) {
+      for (Pending p : it.pendings) {
+        p.departed(target.name());
+      }
+    }
+  }
+
+  /** Sends queued frames until the queue is empty or a frame's answer is still outstanding. */
+  void flush() {
+    while (true) {
+      List<Item> batch = take();
+      if (batch.isEmpty()) {
+        return;
+      }
+      List<Op> ops = new ArrayList<>(batch.size());
+      int deltas = 0;
+      for (Item it : batch) {
+        ops.add(it.op);
+        if (it.op instanceof Op.Delta) {
+          deltas++;
+        }
+      }
+      byte[] bytes = codec.encode(new Frame(ops));
+      counters.bytesSent.add(bytes.length);
+      counters.deltasSent.add(deltas);
+      long t0 = System.nanoTime();
+      CompletableFuture<Replies> f;
+      try {
+        f = channel.request(List.of(target), bytes, timeout);
+      } catch (RuntimeException e) {
+        f = CompletableFuture.failedFuture(e);
+      }
+      if (!f.isDone()) {
+        f.whenComplete(
+            (r, err) -> {
+              onAnswer(batch, r, err, t0);
+              flush();
+            });
+        return;
+      }
+      Replies r = null;
+      Throwable err = null;
+      try {
+        r = f.join();
+      } catch (CompletionException | java.util.concurrent.CancellationException e) {
+        err = e;
+      }
+      onAnswer(batch, r, err, t0);
+    }
+  }
+
+  private synchronized List<Item> take() {
+    List<Item> batch = new ArrayList<>();
+    if (closed) {
+      inFlight = false;
+      return batch;
+    }
+    long size = 16;
+    long limit = codec.maxFrameBytes() - 64L;
+    while (!queue.isEmpty()) {
+      long s = Estimate.of(queue.peek().op);
+      if (!batch.isEmpty() && size + s > limit) {
+        break;
+      }
+      batch.add(queue.poll());
+      size += s;
+    }
+    if (batch.isEmpty()) {
+      inFlight = false;
+    }
+    return batch;
+  }
+
+  private void onAnswer(List<Item> batch, Replies r, Throwable err, long t0) {
+    try {
+      if (err != null) {
+        Throwable cause =
+            err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+        String reason =
+            cause instanceof RequestTimeoutException
+                ? "no acknowledgement within " + timeout.toMillis() + " ms"
+                : cause.getClass().getSimpleName() + ": " + cause.getMessage();
+        for (Item it : batch) {
+          for (Pending p : it.pendings) {
+            if (p.fail(reason) && cause instanceof RequestTimeoutException) {
+              counters.syncTimeouts.increment();
+            }
+          }
+        }
+        return;
+      }
+      if (r.departed().contains(target) || !r.replies().containsKey(target)) {
+        for (Item it : batch) {
+          for (Pending p : it.pendings) {
+            p.departed(target.name());
+          }
+        }
+        return;
+      }
+      counters.ack(System.nanoTime() - t0);
+      byte[] answer = r.replies().get(target);
+      counters.bytesReceived.add(answer.length);
+      Set<String> needFull = new HashSet<>();
+      try {
+        for (Op op : codec.decode(answer).ops()) {
+          if (op instanceof Op.NeedFull n) {
+            needFull.add(n.id());
+          } else {
+            owner.onReplyOp(target, op);
+          }
+        }
+      } catch (MalformedFrameException e) {
+        counters.malformedFrames.increment();
+      }
+      Map<String, List<Pending>> resend = new HashMap<>();
+      for (Item it : batch) {
+        String id = it.op.id();
+        if (id != null && needFull.contains(id)) {
+          resend.computeIfAbsent(id, k -> new ArrayList<>()).addAll(it.pendings);
+        } else {
+          for (Pending p : it.pendings) {
+            p.ack(target.name());
+          }
+        }
+      }
+      for (String id : needFull) {
+        List<Pending> ps = resend.getOrDefault(id, List.of());
+        Op.Full full = owner.fullFor(id);
+        if (full == null) {
+          ps.forEach(p -> p.ack(target.name()));
+          continue;
+        }
+        synchronized (this) {
+          queue.addFirst(new Item(full, ps));
+        }
+      }
+    } catch (RuntimeException e) {
+      // one top boundary for answer handling: never lose the flush loop
+      counters.malformedFrames.increment();
+      for (Item it : batch) {
+        for (Pending p : it.pendings) {
+          p.fail("internal error handling the answer: " + e);
+        }
+      }
+    }
+  }
+}

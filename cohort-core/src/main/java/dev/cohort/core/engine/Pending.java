@@ -1,0 +1,106 @@
+package dev.cohort.core.engine;
+
+import dev.cohort.core.channel.View;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.function.Supplier;
+
+/**
+ * One acknowledged replication in flight: completes when every target acknowledged or left the
+ * view; fails with a {@link ReplicationException} when a target failed or the timeout passed.
+ */
+final class Pending {
+  final CompletableFuture<Void> future = new CompletableFuture<>();
+  private final String what;
+  private final String session;
+  private final Set<String> waiting;
+  private final Set<String> acked = new LinkedHashSet<>();
+  private final Set<String> departed = new LinkedHashSet<>();
+  private final long startNanos = System.nanoTime();
+  private final Supplier<View> view;
+  private volatile ScheduledFuture<?> timer;
+
+  /**
+   * @param what the operation, for messages ("replication", "hand-over")
+   * @param session the short hash of the session, for messages (never the id)
+   */
+  Pending(String what, String session, Set<String> targets, Supplier<View> view) {
+    this.what = what;
+    this.session = session;
+    this.waiting = new LinkedHashSet<>(targets);
+    this.view = view;
+    if (waiting.isEmpty()) {
+      future.complete(null);
+    }
+  }
+
+  void timer(ScheduledFuture<?> t) {
+    this.timer = t;
+    if (future.isDone()) {
+      t.cancel(false);
+    }
+  }
+
+  synchronized void ack(String target) {
+    if (waiting.remove(target)) {
+      acked.add(target);
+      maybeDone();
+    }
+  }
+
+  synchronized void departed(String target) {
+    if (waiting.remove(target)) {
+      departed.add(target);
+      maybeDone();
+    }
+  }
+
+  /** Fails at once: a target's answer cannot arrive anymore (timeout, remote failure). */
+  synchronized boolean fail(String reason) {
+    if (future.isDone()) {
+      return false;
+    }
+    long ms = (System.nanoTime() - startNanos) / 1_000_000;
+    View v = view.get();
+    cancelTimer();
+    return future.completeExceptionally(
+        new ReplicationException(
+            what
+                + " failed [session "
+                + session
+                + ", no answer from "
+                + waiting
+                + ", acknowledged by "
+                + acked
+                + (departed.isEmpty() ? "" : ", departed " + departed)
+                + ", "
+                + ms
+                + " ms, view "
+                + (v == null ? "?" : v.id() + " " + v.members())
+                + "]: "
+                + reason
+                + " — the change is applied here but may be missing on those members; check"
+                + " their health, or raise syncTimeout if they are only slow",
+            null));
+  }
+
+  synchronized boolean isDone() {
+    return future.isDone();
+  }
+
+  private void maybeDone() {
+    if (waiting.isEmpty() && !future.isDone()) {
+      cancelTimer();
+      future.complete(null);
+    }
+  }
+
+  private void cancelTimer() {
+    ScheduledFuture<?> t = timer;
+    if (t != null) {
+      t.cancel(false);
+    }
+  }
+}

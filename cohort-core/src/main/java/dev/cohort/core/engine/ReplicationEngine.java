@@ -1,0 +1,670 @@
+package dev.cohort.core.engine;
+
+import dev.cohort.core.channel.ClusterChannel;
+import dev.cohort.core.channel.Member;
+import dev.cohort.core.channel.View;
+import dev.cohort.core.placement.Rendezvous;
+import dev.cohort.core.session.SessionRecord;
+import dev.cohort.core.session.SessionUpdate;
+import dev.cohort.core.store.SessionStore;
+import dev.cohort.core.wire.Frame;
+import dev.cohort.core.wire.Op;
+import dev.cohort.core.wire.WireCodec;
+import java.lang.System.Logger.Level;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The replication engine (DESIGN §3). One instance per member.
+ *
+ * <p>Design: every session this member knows is an {@link Entry} in {@link Sessions}, owned or a
+ * replica. All work on one id runs under that id's stripe lock, and no lock is held while waiting
+ * on the network: a commit computes its delta and queues it to each holder's {@link Outbox} under
+ * the lock, then waits for the acknowledgements outside it. Inbound frames are applied by {@link
+ * Inbound}; view changes (caretakers, restoring k copies, merges) by {@link Membership}; joining in
+ * mode all by {@link StateTransfer}; expiry and lazy access times by {@link Expiry}.
+ *
+ * <p>Threads: callers' threads (commit, acquire, ...), channel threads (inbound frames and
+ * answers), and the engine's own: one timer (expiry, timeouts), one for membership work, one for
+ * state transfer and drain, one for the store.
+ */
+final class ReplicationEngine implements SessionEngine {
+  static final System.Logger LOG = System.getLogger("dev.cohort.core.engine");
+  static final String STATE_TOPIC = "cohort-state";
+
+  final EngineConfig config;
+  final ClusterChannel channel;
+  final SessionStore store;
+  final SessionEvents events;
+  final Clock clock;
+  final WireCodec codec;
+  final Sessions sessions = new Sessions();
+  final Counters counters;
+  final Inbound inbound;
+  final Membership membership;
+  final StateTransfer transfer;
+  final Expiry expiry;
+  private final Map<Member, Outbox> outboxes = new ConcurrentHashMap<>();
+  private final ReentrantLock[] acquireLocks = new ReentrantLock[64];
+
+  final ScheduledExecutorService timer;
+  final ExecutorService control;
+  final ExecutorService bulk;
+  final ExecutorService storeWriter;
+
+  volatile String me;
+  volatile Member local;
+  private volatile boolean started;
+  private volatile boolean closed;
+
+  ReplicationEngine(
+      EngineConfig config,
+      ClusterChannel channel,
+      SessionStore store,
+      SessionEvents events,
+      Clock clock) {
+    this.config = config;
+    this.channel = channel;
+    this.store = store;
+    this.events = events;
+    this.clock = clock;
+    this.codec = new WireCodec(config.maxFrameBytes(), config.maxSessionBytes());
+    this.counters =
+        new Counters(
+            sessions::owned, sessions::replicas, this::countUnprotected, sessions::heldBytes);
+    for (int i = 0; i < acquireLocks.length; i++) {
+      acquireLocks[i] = new ReentrantLock();
+    }
+    this.inbound = new Inbound(this);
+    this.membership = new Membership(this);
+    this.transfer = new StateTransfer(this);
+    this.expiry = new Expiry(this);
+    this.timer = Executors.newSingleThreadScheduledExecutor(daemon("cohort-engine-timer"));
+    this.control = Executors.newSingleThreadExecutor(daemon("cohort-engine-view"));
+    this.bulk = Executors.newCachedThreadPool(daemon("cohort-engine-transfer"));
+    this.storeWriter = Executors.newSingleThreadExecutor(daemon("cohort-engine-store"));
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  // ------------------------------------------------------------------ lifecycle
+
+  @Override
+  public void start() {
+    synchronized (this) {
+      if (started) {
+        return;
+      }
+      started = true;
+    }
+    channel.setMessageHandler(inbound::onMessage);
+    channel.setRequestHandler(inbound::onRequest);
+    channel.setBulkHandler(transfer::onChunk);
+    channel.addMembershipListener(membership::onEvent);
+    channel.connect();
+    local = channel.localMember();
+    me = local.name();
+    membership.started(channel.view());
+    timer.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
+    if (config.mode() == Mode.ALL) {
+      transfer.joinAndWait(channel.view());
+    } else {
+      transfer.markReady();
+    }
+  }
+
+  private void tick() {
+    try {
+      expiry.run();
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "expiry run failed: " + e + " — retrying in 1 s", e);
+    }
+  }
+
+  @Override
+  public boolean isReady() {
+    return transfer.isReady();
+  }
+
+  @Override
+  public Member localMember() {
+    return local;
+  }
+
+  @Override
+  public View view() {
+    return channel.view();
+  }
+
+  View viewOrNull() {
+    try {
+      return started ? channel.view() : null;
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  @Override
+  public boolean owns(String id) {
+    Entry e = sessions.map.get(id);
+    return e != null && e.owned;
+  }
+
+  @Override
+  public Placement placement(String id) {
+    Entry e = sessions.map.get(id);
+    View v = channel.view();
+    if (e != null && e.owned) {
+      return new Placement(me, List.copyOf(e.holders));
+    }
+    String owner;
+    if (e != null) {
+      owner = e.owner;
+    } else {
+      owner = Rendezvous.rank(id, names(v)).get(0);
+    }
+    return new Placement(owner, holdersFor(id, owner, v));
+  }
+
+  @Override
+  public EngineStats stats() {
+    return counters;
+  }
+
+  // ------------------------------------------------------------------ commit
+
+  @Override
+  public CompletableFuture<Void> commit(SessionUpdate u) {
+    requireStarted();
+    String id = u.id();
+    List<Runnable> flushes = new ArrayList<>();
+    Pending pending;
+    ReentrantLock lock = sessions.lock(id);
+    lock.lock();
+    try {
+      Entry e = sessions.map.get(id);
+      long now = clock.millis();
+      if (u.created() && (e == null || !e.owned)) {
+        SessionRecord rec = Changes.created(u);
+        if (rec.valueBytes() > config.maxSessionBytes()) {
+          return tooLarge(id, rec);
+        }
+        e = new Entry(rec, me, true, now);
+        e.holders = holdersFor(id, me, channel.view());
+        sessions.map.put(id, e);
+        pending = newPending("replication", id, e.holders);
+        Op op = new Op.Full(rec, me);
+        for (String h : e.holders) {
+          enqueue(h, op, pending, flushes);
+        }
+        save(rec, rec.attributes().keySet(), Set.of(), true);
+      } else if (e == null || !e.owned) {
+        return CompletableFuture.failedFuture(
+            new ReplicationException(
+                "commit failed [session "
+                    + Ids.tag(id)
+                    + ", node "
+                    + me
+                    + "]: this member does not own the session"
+                    + (e == null ? " (unknown here)" : " (owned by " + e.owner + ")")
+                    + " — call acquire(id) before serving it; the request's changes were not"
+                    + " replicated",
+                null));
+      } else {
+        Changes.Diff diff = Changes.diff(e.record, u);
+        if (diff.isEmpty()) {
+          e.record = diff.next();
+          e.accessDirty = true;
+          return CompletableFuture.completedFuture(null);
+        }
+        if (diff.next().valueBytes() > config.maxSessionBytes()) {
+          return tooLarge(id, diff.next());
+        }
+        e.record = diff.next();
+        e.accessDirty = false;
+        e.touchSentAt = now;
+        pending = newPending("replication", id, e.holders);
+        for (String h : e.holders) {
+          enqueue(h, diff.delta(), pending, flushes);
+        }
+        saveChanges(diff);
+      }
+    } finally {
+      lock.unlock();
+    }
+    flushes.forEach(Runnable::run);
+    return config.sync() ? pending.future : CompletableFuture.completedFuture(null);
+  }
+
+  private CompletableFuture<Void> tooLarge(String id, SessionRecord rec) {
+    return CompletableFuture.failedFuture(
+        new ReplicationException(
+            "commit refused [session "
+                + Ids.tag(id)
+                + ", node "
+                + me
+                + "]: the session is "
+                + rec.valueBytes()
+                + " bytes serialized, over maxSessionBytes "
+                + config.maxSessionBytes()
+                + " — keep large data out of the session or raise maxSessionBytes",
+            null));
+  }
+
+  private void saveChanges(Changes.Diff diff) {
+    Set<String> changed = new HashSet<>();
+    Set<String> removed = new HashSet<>();
+    for (var c : diff.delta().changes()) {
+      if (c instanceof dev.cohort.core.wire.AttributeChange.Remove r) {
+        removed.add(r.name());
+      } else {
+        changed.add(c.name());
+      }
+    }
+    save(diff.next(), changed, removed, false);
+  }
+
+  // ------------------------------------------------------------------ acquire
+
+  @Override
+  public Optional<SessionRecord> acquire(String id) {
+    requireStarted();
+    Entry mine = sessions.map.get(id);
+    if (mine != null && mine.owned) {
+      return Optional.of(mine.record);
+    }
+    ReentrantLock serial = acquireLocks[sessions.stripe(id) & (acquireLocks.length - 1)];
+    serial.lock();
+    try {
+      mine = sessions.map.get(id);
+      if (mine != null && mine.owned) {
+        return Optional.of(mine.record);
+      }
+      return new Takeover(this, id).run();
+    } finally {
+      serial.unlock();
+    }
+  }
+
+  /**
+   * Makes this member the owner of {@code rec} (take-over, caretaker, hand-over): bumps the
+   * version, computes the holders and announces the new version to them. Call under the id's lock.
+   */
+  Entry becomeOwner(SessionRecord rec, List<Runnable> flushes) {
+    String id = rec.id();
+    SessionRecord next = Changes.withVersion(rec, rec.version() + 1);
+    long now = clock.millis();
+    Entry e = sessions.map.get(id);
+    if (e == null) {
+      e = new Entry(next, me, true, now);
+      sessions.map.put(id, e);
+    } else {
+      e.record = next;
+      e.owner = me;
+      e.owned = true;
+      e.touchSentAt = now;
+    }
+    e.accessDirty = false;
+    e.holders = holdersFor(id, me, channel.view());
+    Op bump = Op.Delta.bump(id, rec.version(), next.lastAccessedTime());
+    for (String h : e.holders) {
+      enqueue(h, bump, null, flushes);
+    }
+    counters.takeovers.increment();
+    save(next, Set.of(), Set.of(), true);
+    return e;
+  }
+
+  // ------------------------------------------------------------------ invalidate, changeId
+
+  @Override
+  public CompletableFuture<Void> invalidate(String id) {
+    requireStarted();
+    List<Runnable> flushes = new ArrayList<>();
+    Pending pending = null;
+    ReentrantLock lock = sessions.lock(id);
+    lock.lock();
+    try {
+      Entry e = sessions.map.remove(id);
+      if (e != null && e.owned) {
+        pending = newPending("invalidation", id, e.holders);
+        Op op = new Op.Remove(id, e.version(), false);
+        for (String h : e.holders) {
+          enqueue(h, op, pending, flushes);
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+    flushes.forEach(Runnable::run);
+    delete(id);
+    if (pending != null) {
+      return config.sync() ? pending.future : CompletableFuture.completedFuture(null);
+    }
+    // not the owner: tell everybody, whoever has it forgets it
+    List<Member> others = others(channel.view());
+    if (others.isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    byte[] frame = codec.encode(Frame.of(new Op.Remove(id, -1, false)));
+    counters.bytesSent.add((long) frame.length * others.size());
+    return channel
+        .request(others, frame, config.syncTimeout())
+        .handle(
+            (r, err) -> {
+              if (err != null) {
+                throw new ReplicationException(
+                    "invalidation failed [session "
+                        + Ids.tag(id)
+                        + ", node "
+                        + me
+                        + "]: "
+                        + err.getMessage()
+                        + " — members that missed it drop the session when it expires",
+                    err);
+              }
+              return null;
+            });
+  }
+
+  @Override
+  public CompletableFuture<Void> changeId(String oldId, String newId) {
+    requireStarted();
+    if (oldId.equals(newId)) {
+      return CompletableFuture.completedFuture(null);
+    }
+    List<Runnable> flushes = new ArrayList<>();
+    Pending pending;
+    ReentrantLock a = sessions.lock(oldId);
+    ReentrantLock b = sessions.lock(newId);
+    ReentrantLock first = sessions.stripe(oldId) <= sessions.stripe(newId) ? a : b;
+    ReentrantLock second = first == a ? b : a;
+    first.lock();
+    second.lock();
+    try {
+      Entry e = sessions.map.get(oldId);
+      if (e == null || !e.owned) {
+        return CompletableFuture.failedFuture(
+            new ReplicationException(
+                "changeId failed [session "
+                    + Ids.tag(oldId)
+                    + ", node "
+                    + me
+                    + "]: this member does not own the session — call acquire(id) first",
+                null));
+      }
+      if (sessions.map.containsKey(newId)) {
+        return CompletableFuture.failedFuture(
+            new ReplicationException(
+                "changeId failed [session "
+                    + Ids.tag(oldId)
+                    + " to "
+                    + Ids.tag(newId)
+                    + "]: the new id is already in use — generate another id",
+                null));
+      }
+      sessions.map.remove(oldId);
+      SessionRecord rec = Changes.withId(e.record, newId, e.version() + 1);
+      Entry n = new Entry(rec, me, true, clock.millis());
+      n.holders = holdersFor(newId, me, channel.view());
+      sessions.map.put(newId, n);
+      Op drop = new Op.Drop(oldId, e.version());
+      for (String h : e.holders) {
+        if (!n.holders.contains(h)) {
+          enqueue(h, drop, null, flushes);
+        }
+      }
+      pending = newPending("id change", newId, n.holders);
+      Op full = new Op.Full(rec, me);
+      for (String h : n.holders) {
+        if (e.holders.contains(h)) {
+          enqueue(h, drop, null, flushes);
+        }
+        enqueue(h, full, pending, flushes);
+      }
+      delete(oldId);
+      save(rec, rec.attributes().keySet(), Set.of(), true);
+    } finally {
+      second.unlock();
+      first.unlock();
+    }
+    flushes.forEach(Runnable::run);
+    return config.sync() ? pending.future : CompletableFuture.completedFuture(null);
+  }
+
+  @Override
+  public void expireIdle() {
+    requireStarted();
+    expiry.run();
+  }
+
+  // ------------------------------------------------------------------ close (drain)
+
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    if (started) {
+      new Drain(this).run();
+      channel.close();
+    }
+    timer.shutdownNow();
+    control.shutdownNow();
+    bulk.shutdownNow();
+    storeWriter.shutdown();
+    try {
+      if (!storeWriter.awaitTermination(config.drainTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+        LOG.log(Level.WARNING, "store writes still running at close; abandoning them");
+        storeWriter.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      storeWriter.shutdownNow();
+    }
+  }
+
+  boolean isClosed() {
+    return closed;
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private void requireStarted() {
+    if (!started || me == null) {
+      throw new IllegalStateException("engine not started: call start() first");
+    }
+  }
+
+  /** The replica holders of a session owned by {@code owner} under {@code view}. */
+  List<String> holdersFor(String id, String owner, View view) {
+    int k = config.mode() == Mode.ALL ? Integer.MAX_VALUE : config.backups();
+    return Rendezvous.holders(id, owner, names(view), k);
+  }
+
+  /** The number of holders a fully protected session has. */
+  int desiredHolders(View v) {
+    int others = v == null ? 0 : v.size() - 1;
+    return config.mode() == Mode.ALL ? Math.max(1, others) : config.backups();
+  }
+
+  private int countUnprotected() {
+    View v = viewOrNull();
+    int want = desiredHolders(v);
+    int n = 0;
+    for (Entry e : sessions.map.values()) {
+      if (e.owned && e.holders.size() < want) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  static List<String> names(View v) {
+    List<String> out = new ArrayList<>(v.size());
+    for (Member m : v.members()) {
+      out.add(m.name());
+    }
+    return out;
+  }
+
+  List<Member> others(View v) {
+    List<Member> out = new ArrayList<>(v.members());
+    out.remove(local);
+    return out;
+  }
+
+  Pending newPending(String what, String id, List<String> targets) {
+    Pending p = new Pending(what, Ids.tag(id), new LinkedHashSet<>(targets), this::viewOrNull);
+    if (!p.isDone()) {
+      try {
+        p.timer(
+            timer.schedule(
+                () -> {
+                  if (p.fail(
+                      "no acknowledgement within " + config.syncTimeout().toMillis() + " ms")) {
+                    counters.syncTimeouts.increment();
+                  }
+                },
+                config.syncTimeout().toMillis(),
+                TimeUnit.MILLISECONDS));
+      } catch (RejectedExecutionException e) {
+        p.fail("the engine is closing");
+      }
+    }
+    return p;
+  }
+
+  /**
+   * Queues {@code op} to the member named {@code target}; adds the flush to run after the caller
+   * releases its locks. A target that is not in the view counts as departed.
+   */
+  void enqueue(String target, Op op, Pending pending, List<Runnable> flushes) {
+    Outbox box = outbox(target);
+    if (box == null) {
+      if (pending != null) {
+        pending.departed(target);
+      }
+      return;
+    }
+    if (box.enqueue(op, pending)) {
+      flushes.add(box::flush);
+    }
+  }
+
+  private Outbox outbox(String name) {
+    View v = channel.view();
+    Optional<Member> m = v.byName(name);
+    if (m.isEmpty() || m.get().equals(local)) {
+      return null;
+    }
+    return outboxes.computeIfAbsent(
+        m.get(),
+        t ->
+            new Outbox(
+                t,
+                channel,
+                codec,
+                counters,
+                config.syncTimeout(),
+                new Outbox.Owner() {
+                  @Override
+                  public Op.Full fullFor(String id) {
+                    Entry e = sessions.map.get(id);
+                    return e != null && e.owned ? new Op.Full(e.record, me) : null;
+                  }
+
+                  @Override
+                  public void onReplyOp(Member from, Op op) {
+                    inbound.onAnswer(from, op);
+                  }
+                }));
+  }
+
+  /** Forgets the queues of members that left. */
+  void closeOutboxes(Set<Member> left) {
+    for (Member m : left) {
+      Outbox box = outboxes.remove(m);
+      if (box != null) {
+        box.close();
+      }
+    }
+  }
+
+  void save(SessionRecord rec, Set<String> changed, Set<String> removed, boolean full) {
+    if (store == SessionStore.NONE) {
+      return;
+    }
+    try {
+      storeWriter.execute(
+          () -> {
+            try {
+              store.save(rec, changed, removed, full);
+            } catch (RuntimeException e) {
+              counters.storeFailures.increment();
+              LOG.log(
+                  Level.WARNING,
+                  "store save failed ["
+                      + rec
+                      + ", "
+                      + store
+                      + "]: "
+                      + e.getMessage()
+                      + " — the session stays replicated in memory; check the store");
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      counters.storeFailures.increment();
+    }
+  }
+
+  void delete(String id) {
+    if (store == SessionStore.NONE) {
+      return;
+    }
+    try {
+      storeWriter.execute(
+          () -> {
+            try {
+              store.delete(id);
+            } catch (RuntimeException e) {
+              counters.storeFailures.increment();
+              LOG.log(
+                  Level.WARNING,
+                  "store delete failed [session "
+                      + Ids.tag(id)
+                      + ", "
+                      + store
+                      + "]: "
+                      + e.getMessage()
+                      + " — the store's own expiry will remove it");
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      counters.storeFailures.increment();
+    }
+  }
+}
