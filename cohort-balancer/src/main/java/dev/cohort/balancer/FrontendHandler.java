@@ -78,6 +78,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private boolean idempotent;
   private boolean webSocket;
   private boolean clientKeepAlive;
+  private boolean clientHttp10;
   private boolean requestDone;
   private boolean responseStarted;
   private boolean responseDone;
@@ -191,6 +192,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     responseStarted = false;
     responseDone = false;
     clientKeepAlive = HttpUtil.isKeepAlive(req);
+    clientHttp10 = req.protocolVersion().equals(HttpVersion.HTTP_1_0);
     if (req instanceof HttpContent c) {
       // never produced by the codec, but harmless to handle
       onRequestContent(c);
@@ -418,7 +420,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         request.method().equals(HttpMethod.HEAD) || code == 204 || code == 304 || code < 200;
     boolean hasLength = r.headers().contains(HttpHeaderNames.CONTENT_LENGTH);
     boolean chunked = HttpUtil.isTransferEncodingChunked(r);
-    boolean http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
+    boolean http10 = clientHttp10;
     if (!bodyless && !hasLength) {
       if (http10) {
         // an HTTP/1.0 client reads to the end of the connection
@@ -630,6 +632,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     responseStarted = true;
     responseDone = true;
     boolean keepAlive = clientKeepAlive && !close;
+    if (clientHttp10) {
+      res.setProtocolVersion(HttpVersion.HTTP_1_0);
+    }
     HttpUtil.setKeepAlive(res, keepAlive);
     if (request != null && request.method().equals(HttpMethod.HEAD)) {
       res.content().clear();
