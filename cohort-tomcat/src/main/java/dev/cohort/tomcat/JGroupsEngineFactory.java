@@ -1,20 +1,19 @@
 package dev.cohort.tomcat;
 
 import dev.cohort.core.channel.ClusterChannel;
-import dev.cohort.core.engine.EngineConfig;
 import dev.cohort.core.engine.SessionEngine;
+import dev.cohort.core.engine.SessionEngines;
 import dev.cohort.core.engine.SessionEvents;
 import dev.cohort.core.store.SessionStore;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.time.Clock;
 import java.time.Duration;
 
 /**
- * The production engine: {@code JGroupsChannel} + {@code Stores.open} + {@code
- * SessionEngines.create}. Bound by name at run time so that this adapter builds while the sibling
- * modules evolve; a missing class is a clear start failure.
+ * The production engine: {@code JGroupsChannel} + {@code Stores.open} + {@link
+ * SessionEngines#create}. The channel and the store are bound by name at run time, so a missing jar
+ * is a clear start failure naming what to install.
  */
 final class JGroupsEngineFactory implements EngineFactory {
 
@@ -24,24 +23,35 @@ final class JGroupsEngineFactory implements EngineFactory {
 
   @Override
   public SessionEngine create(NodeConfig c, SessionEvents events) {
-    ClusterChannel channel = channel(c);
     SessionStore store = c.storeSpec() == null ? SessionStore.NONE : store(c.storeSpec());
+    ClusterChannel channel;
     try {
-      Method create =
-          Class.forName("dev.cohort.core.engine.SessionEngines")
-              .getMethod(
-                  "create",
-                  EngineConfig.class,
-                  ClusterChannel.class,
-                  SessionStore.class,
-                  SessionEvents.class,
-                  Clock.class);
-      return (SessionEngine)
-          create.invoke(null, c.engine(), channel, store, events, Clock.systemUTC());
-    } catch (ReflectiveOperationException e) {
-      channel.close();
+      channel = channel(c);
+    } catch (RuntimeException e) {
       store.close();
-      throw failure("the session engine (cohort-core SessionEngines)", e);
+      throw e;
+    }
+    SessionEngine engine =
+        SessionEngines.create(c.engine(), channel, store, events, Clock.systemUTC());
+    return store == SessionStore.NONE ? engine : new StoreClosingEngine(engine, store);
+  }
+
+  /** The engine does not close the store it was given: close it after the engine. */
+  private static final class StoreClosingEngine extends ForwardingEngine {
+    private final SessionStore store;
+
+    StoreClosingEngine(SessionEngine delegate, SessionStore store) {
+      super(delegate);
+      this.store = store;
+    }
+
+    @Override
+    public void close() {
+      try {
+        super.close();
+      } finally {
+        store.close();
+      }
     }
   }
 

@@ -202,11 +202,18 @@ public class ReplicatedManager extends ManagerBase {
               + "] uses a replicated manager but is not marked <distributable/> — check web.xml"
               + " and every web-fragment.xml; sessions are replicated anyway");
     }
-    SessionEngine e = engineFactory.create(config, new Events());
+    // engine threads must not hold the webapp class loader (no leak on redeploy)
+    Thread t = Thread.currentThread();
+    ClassLoader previous = t.getContextClassLoader();
+    t.setContextClassLoader(ReplicatedManager.class.getClassLoader());
+    SessionEngine e = null;
     try {
+      e = engineFactory.create(config, new Events());
       e.start();
     } catch (RuntimeException ex) {
-      e.close();
+      if (e != null) {
+        e.close();
+      }
       throw new LifecycleException(
           "cohort: cannot join cluster ["
               + config.clusterName()
@@ -215,6 +222,8 @@ public class ReplicatedManager extends ManagerBase {
               + "]: "
               + ex.getMessage(),
           ex);
+    } finally {
+      t.setContextClassLoader(previous);
     }
     engine = e;
     context.getServletContext().setAttribute(ENGINE_ATTRIBUTE, e);

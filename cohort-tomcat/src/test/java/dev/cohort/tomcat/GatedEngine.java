@@ -1,87 +1,20 @@
 package dev.cohort.tomcat;
 
-import dev.cohort.core.channel.Member;
-import dev.cohort.core.channel.View;
-import dev.cohort.core.engine.EngineStats;
-import dev.cohort.core.engine.Placement;
 import dev.cohort.core.engine.SessionEngine;
-import dev.cohort.core.session.SessionRecord;
 import dev.cohort.core.session.SessionUpdate;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /** An engine whose commits are acknowledged only when the test opens the gate. */
-final class GatedEngine implements SessionEngine {
-  private final SessionEngine delegate;
+final class GatedEngine extends ForwardingEngine {
   private final CompletableFuture<Void> gate;
 
   GatedEngine(SessionEngine delegate, CompletableFuture<Void> gate) {
-    this.delegate = delegate;
+    super(delegate);
     this.gate = gate;
   }
 
   @Override
   public CompletableFuture<Void> commit(SessionUpdate update) {
-    return delegate.commit(update).thenCompose(v -> gate);
-  }
-
-  @Override
-  public void start() {
-    delegate.start();
-  }
-
-  @Override
-  public boolean isReady() {
-    return delegate.isReady();
-  }
-
-  @Override
-  public Member localMember() {
-    return delegate.localMember();
-  }
-
-  @Override
-  public View view() {
-    return delegate.view();
-  }
-
-  @Override
-  public boolean owns(String id) {
-    return delegate.owns(id);
-  }
-
-  @Override
-  public Optional<SessionRecord> acquire(String id) {
-    return delegate.acquire(id);
-  }
-
-  @Override
-  public CompletableFuture<Void> invalidate(String id) {
-    return delegate.invalidate(id);
-  }
-
-  @Override
-  public CompletableFuture<Void> changeId(String oldId, String newId) {
-    return delegate.changeId(oldId, newId);
-  }
-
-  @Override
-  public Placement placement(String id) {
-    return delegate.placement(id);
-  }
-
-  @Override
-  public void expireIdle() {
-    delegate.expireIdle();
-  }
-
-  @Override
-  public EngineStats stats() {
-    return delegate.stats();
-  }
-
-  @Override
-  public void close() {
-    delegate.close();
+    return super.commit(update).thenCompose(v -> gate);
   }
 }

@@ -1,0 +1,167 @@
+package dev.cohort.tomcat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.cohort.core.engine.SessionEngines;
+import dev.cohort.core.store.SessionStore;
+import dev.cohort.testkit.InMemoryNetwork;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The adapter on the real engine, three embedded Tomcats in this JVM over the in-memory network
+ * (the fast first step; {@link ProcessClusterIT} does the same over JGroups in separate JVMs).
+ */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class EngineClusterIT {
+  private final InMemoryNetwork net = new InMemoryNetwork();
+  private final List<EmbeddedNode> nodes = new ArrayList<>();
+
+  private EmbeddedNode start(String name, String mode) {
+    EmbeddedNode n =
+        EmbeddedNode.start(
+            name,
+            c -> {
+              c.setMode(mode);
+              c.setSyncTimeout(3000);
+              c.setDrainTimeout(2000);
+              c.setStateTransferTimeout(10_000);
+              c.setEngineFactory(
+                  (cfg, events) ->
+                      SessionEngines.create(
+                          cfg.engine(),
+                          net.newChannel(cfg.nodeName()),
+                          SessionStore.NONE,
+                          events,
+                          Clock.systemUTC()));
+            });
+    nodes.add(n);
+    return n;
+  }
+
+  private void crash(EmbeddedNode n) {
+    net.kill(n.name);
+    nodes.remove(n);
+    n.close();
+  }
+
+  @AfterEach
+  void stopAll() {
+    for (EmbeddedNode n : nodes) {
+      n.close();
+    }
+    net.close();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"all", "backup"})
+  void ownerKilled_countContinuesOnAnotherNode_withNoGapAndNewRoute(String mode) {
+    EmbeddedNode n1 = start("n1", mode);
+    EmbeddedNode n2 = start("n2", mode);
+    EmbeddedNode n3 = start("n3", mode);
+    await().until(() -> n1.manager().engine().view().size() == 3);
+    String id = Http.get(n1.port(), "/counter", null).setCookieId();
+    for (int i = 2; i <= 5; i++) {
+      assertThat(Http.get(n1.port(), "/counter", id).count()).isEqualTo(i);
+    }
+
+    crash(n1);
+    Http.Reply r = Http.get(n2.port(), "/counter", id);
+
+    assertThat(r.count()).isEqualTo(6);
+    assertThat(r.node()).isEqualTo("n2");
+    assertThat(r.setCookieId()).isEqualTo(id.replace(".n1", ".n2"));
+    assertThat(n2.events.idChanged.get()).isEqualTo(1);
+    Http.Reply again = Http.get(n3.port(), "/counter", r.setCookieId());
+    assertThat(again.count()).isEqualTo(7);
+    assertThat(again.setCookieId()).endsWith(".n3");
+  }
+
+  @Test
+  void inPlaceMutation_survivesOwnerCrash() {
+    EmbeddedNode n1 = start("n1", "backup");
+    EmbeddedNode n2 = start("n2", "backup");
+    await().until(() -> n1.manager().engine().view().size() == 2);
+    String id = Http.get(n1.port(), "/list", null).setCookieId();
+    Http.get(n1.port(), "/list", id);
+    Http.get(n1.port(), "/list", id);
+
+    crash(n1);
+
+    assertThat(Http.get(n2.port(), "/list", id).fields().get("size")).isEqualTo("4");
+  }
+
+  @Test
+  void gadget_isRejectedOnTheReceivingNode_whichStaysHealthy() {
+    EmbeddedNode n1 = start("n1", "backup");
+    EmbeddedNode n2 = start("n2", "backup");
+    await().until(() -> n1.manager().engine().view().size() == 2);
+    String id = Http.get(n1.port(), "/counter", null).setCookieId();
+    Http.get(n1.port(), "/gadget", id);
+
+    Http.Reply r = Http.get(n2.port(), "/peek", id);
+
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.count()).isEqualTo(1);
+    assertThat(r.fields().get("gadget")).isEqualTo("false");
+    assertThat(Http.get(n2.port(), "/counter", null).count()).isEqualTo(1);
+  }
+
+  /** Tomcat's cluster how-to sequence, end to end, in mode all. */
+  @Test
+  void tomcatScenario_startCrashRestartInvalidateExpire() {
+    EmbeddedNode a = start("A", "all");
+    String s0 = Http.get(a.port(), "/counter", null).setCookieId();
+
+    EmbeddedNode b = start("B", "all");
+    // B's context started only after it received A's sessions
+    assertThat(b.manager().engine().isReady()).isTrue();
+    assertThat(b.manager().engine().stats().replicaSessions()).isEqualTo(1);
+    assertThat(s0).endsWith(".A");
+
+    String s1 = Http.get(a.port(), "/counter", null).setCookieId();
+    Http.get(a.port(), "/counter", s1);
+    crash(a);
+
+    Http.Reply onB = Http.get(b.port(), "/counter", s1);
+    assertThat(onB.count()).isEqualTo(3);
+    String s1b = onB.setCookieId();
+    assertThat(s1b).endsWith(".B");
+
+    EmbeddedNode a2 = start("A", "all");
+    assertThat(a2.manager().engine().stats().replicaSessions()).isGreaterThanOrEqualTo(2);
+
+    Http.get(a2.port(), "/invalidate", s1b);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> !b.manager().engine().owns(SessionIds.base(s1b)));
+    assertThat(Http.get(b.port(), "/peek", s1b).count()).isEqualTo(-1);
+    assertThat(a2.events.destroyed.get() + b.events.destroyed.get()).isEqualTo(1);
+
+    String s2 = Http.get(b.port(), "/ttl?s=1", null).setCookieId();
+    int destroyedBefore = a2.events.destroyed.get() + b.events.destroyed.get();
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              a2.manager().processExpires();
+              b.manager().processExpires();
+              return a2.events.destroyed.get() + b.events.destroyed.get() > destroyedBefore;
+            });
+    a2.manager().processExpires();
+    b.manager().processExpires();
+    assertThat(a2.events.destroyed.get() + b.events.destroyed.get()).isEqualTo(destroyedBefore + 1);
+    assertThat(Http.get(a2.port(), "/peek", s2).count()).isEqualTo(-1);
+    assertThat(Http.get(b.port(), "/peek", s2).count()).isEqualTo(-1);
+  }
+}
