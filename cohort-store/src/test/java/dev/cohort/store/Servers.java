@@ -6,7 +6,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Locale;
 import java.util.UUID;
 import org.junit.jupiter.api.Assumptions;
 
@@ -49,6 +48,7 @@ final class Servers {
 
   static Db postgres() {
     return require(
+        true,
         new Db(
             "PostgreSQL",
             env("COHORT_PG_URL", "jdbc:postgresql://127.0.0.1:5432/cohort"),
@@ -57,8 +57,13 @@ final class Servers {
         "scripts/test-env-setup starts it");
   }
 
+  /**
+   * MariaDB is optional until scripts/test-env-setup starts it (docs/stores.md has the lines): a
+   * missing server fails under CI=true only when COHORT_MARIADB_URL names one.
+   */
   static Db mariadb() {
     return require(
+        System.getenv("COHORT_MARIADB_URL") != null,
         new Db(
             "MariaDB",
             env("COHORT_MARIADB_URL", "jdbc:mariadb://127.0.0.1:3306/cohort"),
@@ -72,8 +77,11 @@ final class Servers {
     return prefix + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
   }
 
-  private static Db require(Db db, String hint) {
+  private static Db require(boolean requiredUnderCi, Db db, String hint) {
     try (Connection c = DriverManager.getConnection(db.url(), db.user(), db.password())) {
+      if (!c.isValid(5)) {
+        throw new SQLException("connection not valid");
+      }
       return db;
     } catch (SQLException e) {
       String why =
@@ -86,7 +94,7 @@ final class Servers {
               + e.getMessage()
               + ") — "
               + hint;
-      if ("true".equals(System.getenv("CI"))) {
+      if (requiredUnderCi && "true".equals(System.getenv("CI"))) {
         fail("CI=true and " + why);
       }
       Assumptions.abort(why);
@@ -97,9 +105,5 @@ final class Servers {
   private static String env(String name, String fallback) {
     String v = System.getenv(name);
     return v == null || v.isBlank() ? fallback : v;
-  }
-
-  static String lower(String s) {
-    return s.toLowerCase(Locale.ROOT);
   }
 }
