@@ -1,0 +1,50 @@
+package dev.cohort.cli;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+
+/** Port checks for bad-usage messages and free ports for the demo. */
+public final class Ports {
+  private Ports() {}
+
+  /** True when a TCP server socket can bind {@code host:port} right now. */
+  public static boolean isFree(String host, int port) {
+    try (ServerSocket s = new ServerSocket()) {
+      s.setReuseAddress(true);
+      s.bind(new InetSocketAddress(InetAddress.getByName(host), port));
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** Fails with the option's name when {@code port} cannot be bound on {@code host}. */
+  public static void requireFree(String option, String host, int port) {
+    if (port < 1 || port > 65535) {
+      throw new IllegalArgumentException(option + ": " + port + " is not a port — use 1..65535");
+    }
+    if (!isFree(host, port)) {
+      throw new IllegalArgumentException(
+          option
+              + ": port "
+              + port
+              + " on "
+              + host
+              + " is already in use — stop what listens there or choose another port");
+    }
+  }
+
+  /** A port that was free on 127.0.0.1 a moment ago (the OS picks it). */
+  public static int ephemeral() {
+    try (ServerSocket s = new ServerSocket()) {
+      s.setReuseAddress(true);
+      s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(
+          "finding a free port on 127.0.0.1 failed: " + e + " — check the loopback interface", e);
+    }
+  }
+}

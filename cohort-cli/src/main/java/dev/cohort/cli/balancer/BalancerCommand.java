@@ -1,0 +1,128 @@
+package dev.cohort.cli.balancer;
+
+import dev.cohort.balancer.Backend;
+import dev.cohort.balancer.Balancer;
+import dev.cohort.balancer.BalancerConfig;
+import dev.cohort.balancer.Policy;
+import dev.cohort.cli.Durations;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code cohort balancer}: the sticky HTTP load balancer in front of the nodes. */
+@Command(
+    name = "balancer",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Runs the sticky HTTP load balancer in front of the nodes.",
+      "",
+      "Sticky by the session id's .route suffix, health checks on /cohort/health, fail-over to a",
+      "healthy node when a node dies."
+    })
+public final class BalancerCommand implements Callable<Integer> {
+
+  @Option(names = "--port", defaultValue = "8080", description = "listen port (default 8080)")
+  int port;
+
+  @Option(names = "--bind", defaultValue = "127.0.0.1", description = "listen address")
+  String bind;
+
+  @Option(
+      names = "--backend",
+      required = true,
+      split = ",",
+      description = "route=http://host:port[;weight=N], repeatable, e.g. n1=http://127.0.0.1:8081")
+  List<String> backends;
+
+  @Option(
+      names = "--policy",
+      defaultValue = "round-robin",
+      description = "round-robin | random | weighted | least-connections")
+  String policy;
+
+  @Option(names = "--health-interval", defaultValue = "1s", description = "default 1s")
+  String healthInterval;
+
+  @Option(names = "--rise", defaultValue = "2", description = "checks passed to come up")
+  int rise;
+
+  @Option(names = "--fall", defaultValue = "2", description = "checks failed to go down")
+  int fall;
+
+  @Option(names = "--connect-timeout", defaultValue = "1s", description = "default 1s")
+  String connectTimeout;
+
+  @Option(names = "--response-timeout", defaultValue = "30s", description = "default 30s")
+  String responseTimeout;
+
+  @Option(names = "--max-header-bytes", defaultValue = "16384", description = "default 16384")
+  int maxHeaderBytes;
+
+  @Option(names = "--max-connections", defaultValue = "10000", description = "default 10000")
+  int maxConnections;
+
+  @Option(names = "--config", description = "properties file with any of these options")
+  Path config;
+
+  @Override
+  public Integer call() throws Exception {
+    BalancerConfig cfg = config();
+    Balancer balancer = new Balancer(cfg);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  balancer.close();
+                  stopped.countDown();
+                },
+                "cohort-balancer-stop"));
+    try {
+      balancer.start();
+    } catch (IllegalStateException e) {
+      throw new IllegalArgumentException("--port: " + e.getMessage(), e);
+    }
+    System.out.println(
+        "Cohort balancer ready: http://"
+            + bind
+            + ":"
+            + balancer.port()
+            + "/ -> "
+            + cfg.backends().size()
+            + " backends ("
+            + cfg.policy().option()
+            + ")");
+    System.out.flush();
+    stopped.await();
+    return 0;
+  }
+
+  BalancerConfig config() {
+    try {
+      List<Backend> list = new ArrayList<>();
+      for (String b : backends) {
+        list.add(Backend.parse(b.trim()));
+      }
+      return new BalancerConfig(
+          bind,
+          port,
+          list,
+          Policy.parse(policy),
+          Durations.positive("--health-interval", healthInterval, "ms"),
+          rise,
+          fall,
+          Durations.positive("--connect-timeout", connectTimeout, "ms"),
+          Durations.positive("--response-timeout", responseTimeout, "ms"),
+          maxHeaderBytes,
+          maxConnections);
+    } catch (IllegalArgumentException e) {
+      String m = String.valueOf(e.getMessage());
+      throw new IllegalArgumentException(m.startsWith("--") ? m : "--" + m, e);
+    }
+  }
+}

@@ -1,0 +1,48 @@
+package dev.cohort.cli.chaos;
+
+/**
+ * What one simulated user expects of its own session counter: every successful answer is exactly
+ * one more than the previous one. Not thread-safe: one user, one thread.
+ *
+ * <ul>
+ *   <li>a count of 1 after a higher count: the session was <b>lost</b> (a fresh one was made);
+ *   <li>a count that went back, or skipped ahead: a <b>stale</b> read;
+ *   <li>after a failed request the next count may be one or two ahead (the failed request may have
+ *       been applied before the answer was lost), and neither is stale.
+ * </ul>
+ */
+final class Ledger {
+  enum Outcome {
+    OK,
+    LOST,
+    WENT_BACK,
+    SKIPPED,
+    FAILED
+  }
+
+  private long last;
+  private boolean uncertain;
+
+  Outcome answered(long count) {
+    long before = last;
+    boolean allowSkip = uncertain;
+    uncertain = false;
+    last = count;
+    if (count == before + 1 || (allowSkip && count == before + 2)) {
+      return Outcome.OK;
+    }
+    if (count == 1 && before >= 1) {
+      return Outcome.LOST;
+    }
+    return count <= before ? Outcome.WENT_BACK : Outcome.SKIPPED;
+  }
+
+  Outcome failed() {
+    uncertain = true;
+    return Outcome.FAILED;
+  }
+
+  long last() {
+    return last;
+  }
+}

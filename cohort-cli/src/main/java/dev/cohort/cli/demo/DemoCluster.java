@@ -1,0 +1,368 @@
+package dev.cohort.cli.demo;
+
+import dev.cohort.cli.Main;
+import dev.cohort.cli.Ports;
+import dev.cohort.cli.json.Json;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Collectors;
+
+/**
+ * A cluster of node JVMs and one balancer JVM on 127.0.0.1, all child processes of this one (the
+ * same jar): what {@code cohort demo} shows and what {@code cohort chaos} breaks. Closing it stops
+ * every child (gracefully, then by force) and waits for each: it leaves no process behind.
+ */
+public final class DemoCluster implements AutoCloseable {
+  /** What to start. {@code logDir} null: children's output goes to {@code console}. */
+  public record Options(
+      int nodes,
+      String mode,
+      int backups,
+      boolean sync,
+      boolean freePorts,
+      Duration startTimeout,
+      PrintStream console,
+      Path logDir) {}
+
+  public static final int DEMO_BALANCER_PORT = 8080;
+  public static final int DEMO_HTTP_PORT = 8081;
+  public static final int DEMO_CLUSTER_PORT = 7801;
+
+  private final Options options;
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+  private final List<Child> nodes = new ArrayList<>();
+  private final List<Integer> httpPorts = new ArrayList<>();
+  private final List<Integer> clusterPorts = new ArrayList<>();
+  private Child balancer;
+  private int balancerPort;
+  private boolean closed;
+
+  public DemoCluster(Options options) {
+    if (options.nodes() < 1 || options.nodes() > 9) {
+      throw new IllegalArgumentException("--nodes: " + options.nodes() + " is not between 1 and 9");
+    }
+    this.options = options;
+  }
+
+  /** Starts every child and waits until all nodes answer /cohort/health and the balancer serves. */
+  public synchronized void start() throws IOException, InterruptedException {
+    choosePorts();
+    String clusterName =
+        "cohort-demo-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 24));
+    String members =
+        clusterPorts.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
+    for (int i = 0; i < options.nodes(); i++) {
+      String name = nodeName(i);
+      List<String> cmd = java("-Xmx256m");
+      cmd.addAll(
+          List.of(
+              "node",
+              "--name",
+              name,
+              "--http-port",
+              Integer.toString(httpPorts.get(i)),
+              "--cluster-port",
+              Integer.toString(clusterPorts.get(i)),
+              "--port-range",
+              "0",
+              "--members",
+              members,
+              "--mode",
+              options.mode(),
+              "--backups",
+              Integer.toString(options.backups()),
+              options.sync() ? "--sync" : "--async",
+              "--cluster-name",
+              clusterName,
+              "--drain-timeout",
+              "10s"));
+      nodes.add(new Child(name, cmd, options.console(), logFile(name)));
+    }
+    List<String> cmd = java("-Xmx128m");
+    cmd.addAll(List.of("balancer", "--port", Integer.toString(balancerPort)));
+    for (int i = 0; i < options.nodes(); i++) {
+      cmd.add("--backend");
+      cmd.add(nodeName(i) + "=http://127.0.0.1:" + httpPorts.get(i));
+    }
+    cmd.addAll(List.of("--health-interval", "500ms"));
+    balancer = new Child("balancer", cmd, options.console(), logFile("balancer"));
+    for (Child n : nodes) {
+      n.start();
+    }
+    balancer.start();
+    long deadline = System.nanoTime() + options.startTimeout().toNanos();
+    for (int i = 0; i < nodes.size(); i++) {
+      awaitHealthy(i, deadline);
+    }
+    awaitFullView(deadline);
+    awaitBalancer(deadline);
+  }
+
+  private void choosePorts() {
+    boolean fixed = !options.freePorts();
+    if (fixed) {
+      fixed = Ports.isFree("127.0.0.1", DEMO_BALANCER_PORT);
+      for (int i = 0; i < options.nodes() && fixed; i++) {
+        fixed =
+            Ports.isFree("127.0.0.1", DEMO_HTTP_PORT + i)
+                && Ports.isFree("127.0.0.1", DEMO_CLUSTER_PORT + i);
+      }
+      if (!fixed) {
+        options
+            .console()
+            .println(
+                "demo: some of the ports 8080-808"
+                    + options.nodes()
+                    + " / 7801-780"
+                    + options.nodes()
+                    + " are taken; using free ports instead");
+      }
+    }
+    for (int i = 0; i < options.nodes(); i++) {
+      httpPorts.add(fixed ? DEMO_HTTP_PORT + i : Ports.ephemeral());
+      clusterPorts.add(fixed ? DEMO_CLUSTER_PORT + i : Ports.ephemeral());
+    }
+    balancerPort = fixed ? DEMO_BALANCER_PORT : Ports.ephemeral();
+  }
+
+  private Path logFile(String name) throws IOException {
+    if (options.logDir() == null) {
+      return null;
+    }
+    Files.createDirectories(options.logDir());
+    return options.logDir().resolve(name + ".log");
+  }
+
+  /** {@code java -cp <this jar or classpath> ... dev.cohort.cli.Main} */
+  private static List<String> java(String heap) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add(heap);
+    cmd.add("-XX:+UseSerialGC");
+    cmd.add("-XX:TieredStopAtLevel=1");
+    cmd.add("-Djava.net.preferIPv4Stack=true");
+    cmd.add("-Dcohort.demo=true");
+    cmd.add("-cp");
+    cmd.add(classpath());
+    cmd.add(Main.class.getName());
+    return cmd;
+  }
+
+  static String classpath() {
+    try {
+      Path self = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      if (Files.isRegularFile(self) && self.toString().endsWith("-all.jar")) {
+        return self.toString();
+      }
+    } catch (java.net.URISyntaxException | SecurityException e) {
+      // fall back to the class path this JVM runs with
+    }
+    return System.getProperty("java.class.path", "") + File.pathSeparator;
+  }
+
+  public static String nodeName(int i) {
+    return "n" + (i + 1);
+  }
+
+  public int size() {
+    return nodes.size();
+  }
+
+  public String balancerUrl() {
+    return "http://127.0.0.1:" + balancerPort;
+  }
+
+  public String nodeUrl(int i) {
+    return "http://127.0.0.1:" + httpPorts.get(i);
+  }
+
+  public long pid(int i) {
+    return nodes.get(i).pid();
+  }
+
+  /** Every live child process (for checks that nothing is left behind). */
+  public List<ProcessHandle> processes() {
+    List<ProcessHandle> all = new ArrayList<>();
+    for (Child c : nodes) {
+      if (c.handle() != null) {
+        all.add(c.handle());
+      }
+    }
+    if (balancer != null && balancer.handle() != null) {
+      all.add(balancer.handle());
+    }
+    return all;
+  }
+
+  /** SIGKILL node i: a crash, no drain. */
+  public void kill(int i) throws InterruptedException {
+    nodes.get(i).kill();
+  }
+
+  /** SIGTERM node i and wait for it (it drains its sessions first). True if it exited in time. */
+  public boolean stop(int i) throws InterruptedException {
+    return nodes.get(i).stop(Duration.ofSeconds(30));
+  }
+
+  public void restart(int i) throws IOException {
+    nodes.get(i).start();
+  }
+
+  public boolean isAlive(int i) {
+    return nodes.get(i).isAlive();
+  }
+
+  /** GET /cohort/health of node i answered 200. */
+  public boolean healthy(int i) {
+    return status(nodeUrl(i) + "/cohort/health") == 200;
+  }
+
+  /** Waits until node i is healthy; fails when it died or the deadline passed. */
+  public void awaitHealthy(int i, long deadlineNanos) throws InterruptedException {
+    Child c = nodes.get(i);
+    while (!healthy(i)) {
+      if (!c.isAlive()) {
+        throw new IllegalStateException(
+            "demo node "
+                + c.name
+                + " exited with code "
+                + c.exitCode()
+                + " while starting — see its log lines above");
+      }
+      if (System.nanoTime() > deadlineNanos) {
+        throw new IllegalStateException(
+            "demo node " + c.name + " did not answer /cohort/health in time — see its log");
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  /**
+   * Waits until every live node's view lists every live node. Nodes without engines (no replication
+   * on the classpath) report no members and are not waited for.
+   */
+  public void awaitFullView(long deadlineNanos) throws InterruptedException {
+    while (true) {
+      int alive = 0;
+      for (Child c : nodes) {
+        alive += c.isAlive() ? 1 : 0;
+      }
+      boolean full = true;
+      for (int i = 0; i < nodes.size() && full; i++) {
+        if (!nodes.get(i).isAlive()) {
+          continue;
+        }
+        int members = members(i);
+        full = members == 0 || members == alive;
+      }
+      if (full) {
+        return;
+      }
+      if (System.nanoTime() > deadlineNanos) {
+        throw new IllegalStateException(
+            "demo nodes did not agree on a view of " + alive + " members in time");
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  /** Members in node i's view per /cohort/status (0 when it has none or did not answer). */
+  public int members(int i) {
+    try {
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(URI.create(nodeUrl(i) + "/cohort/status"))
+                  .timeout(Duration.ofSeconds(2))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 200) {
+        return 0;
+      }
+      Map<String, Object> status = Json.object(r.body());
+      return status.get("members") instanceof List<?> l ? l.size() : 0;
+    } catch (IOException | IllegalArgumentException e) {
+      return 0;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 0;
+    }
+  }
+
+  private void awaitBalancer(long deadlineNanos) throws InterruptedException {
+    while (status(balancerUrl() + "/") != 200) {
+      if (!balancer.isAlive()) {
+        throw new IllegalStateException(
+            "demo balancer exited with code " + balancer.exitCode() + " while starting");
+      }
+      if (System.nanoTime() > deadlineNanos) {
+        throw new IllegalStateException("demo balancer did not serve / in time — see its log");
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  private int status(String url) {
+    try {
+      return http.send(
+              HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
+              HttpResponse.BodyHandlers.discarding())
+          .statusCode();
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
+  /**
+   * Stops the balancer, then the nodes one by one (each drains to the ones still running), each
+   * bounded; waits for every process. Idempotent.
+   */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      if (balancer != null) {
+        balancer.stop(Duration.ofSeconds(10));
+      }
+      for (int i = nodes.size() - 1; i >= 0; i--) {
+        nodes.get(i).stop(Duration.ofSeconds(20));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      for (ProcessHandle p : processes()) {
+        p.destroyForcibly();
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return String.format(
+        Locale.ROOT,
+        "%d nodes (%s, k=%d, %s) behind %s",
+        nodes.size(),
+        options.mode(),
+        options.backups(),
+        options.sync() ? "sync" : "async",
+        balancerUrl());
+  }
+}

@@ -1,0 +1,107 @@
+package dev.cohort.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Bad usage exits 2 with one line naming the option (none of these reach a socket). */
+class BadUsageTest {
+  @TempDir Path dir;
+
+  private record Result(int code, String out, String err) {}
+
+  private static Result run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  private static void assertOneLineNaming(Result r, String option) {
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err().strip().lines()).hasSize(1);
+    assertThat(r.err()).contains(option);
+  }
+
+  @Test
+  void bogusMode_exits2_namingMode() {
+    assertOneLineNaming(run("node", "--name", "n1", "--mode", "bogus"), "--mode");
+  }
+
+  @Test
+  void shortSecret_exits2_namingSecret() {
+    assertOneLineNaming(run("node", "--name", "n1", "--secret", "too-short"), "--secret");
+  }
+
+  @Test
+  void unreadableConfig_exits2_namingConfig() {
+    assertOneLineNaming(
+        run("node", "--name", "n1", "--config", dir.resolve("missing.properties").toString()),
+        "--config");
+  }
+
+  @Test
+  void unknownKeyInConfig_exits2_namingConfigAndKey() throws Exception {
+    Path cfg = Files.writeString(dir.resolve("node.properties"), "name=n1\nhttp-prot=8081\n");
+    Result r = run("node", "--config", cfg.toString());
+    assertOneLineNaming(r, "--config");
+    assertThat(r.err()).contains("http-prot");
+  }
+
+  @Test
+  void badValueInConfig_exits2_namingTheOption() throws Exception {
+    Path cfg = Files.writeString(dir.resolve("node.properties"), "name=n1\nmode=sideways\n");
+    assertOneLineNaming(run("node", "--config", cfg.toString()), "--mode");
+  }
+
+  @Test
+  void syncAndAsync_exits2() {
+    assertOneLineNaming(run("node", "--name", "n1", "--sync", "--async"), "--async");
+  }
+
+  @Test
+  void unknownOption_exits2_withOneLine() {
+    assertOneLineNaming(run("node", "--name", "n1", "--colour", "red"), "--colour");
+  }
+
+  @Test
+  void missingName_exits2() {
+    assertOneLineNaming(run("node"), "--name");
+  }
+
+  @Test
+  void badDuration_exits2_namingIt() {
+    assertOneLineNaming(run("node", "--name", "n1", "--sync-timeout", "soon"), "--sync-timeout");
+  }
+
+  @Test
+  void balancerWithBadPolicy_exits2_namingPolicy() {
+    assertOneLineNaming(
+        run("balancer", "--backend", "n1=http://127.0.0.1:8081", "--policy", "psychic"),
+        "--policy");
+  }
+
+  @Test
+  void balancerWithoutBackend_exits2() {
+    assertOneLineNaming(run("balancer"), "--backend");
+  }
+
+  @Test
+  void chaosWithBadMode_exits2() {
+    assertOneLineNaming(run("chaos", "--mode", "most"), "--mode");
+  }
+
+  @Test
+  void everyCommandHasHelp() {
+    for (String cmd : new String[] {"node", "balancer", "demo", "chaos", "status"}) {
+      Result r = run(cmd, "--help");
+      assertThat(r.code()).as(cmd).isZero();
+      assertThat(r.out()).as(cmd).contains("Usage: cohort " + cmd);
+    }
+  }
+}

@@ -1,0 +1,65 @@
+package dev.cohort.cli.chaos;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cohort.cli.chaos.Ledger.Outcome;
+import org.junit.jupiter.api.Test;
+
+class LedgerTest {
+  private final Ledger ledger = new Ledger();
+
+  @Test
+  void countingUpByOneIsOk() {
+    assertThat(ledger.answered(1)).isEqualTo(Outcome.OK);
+    assertThat(ledger.answered(2)).isEqualTo(Outcome.OK);
+    assertThat(ledger.answered(3)).isEqualTo(Outcome.OK);
+  }
+
+  @Test
+  void backToOneIsALostSession() {
+    ledger.answered(1);
+    ledger.answered(2);
+
+    assertThat(ledger.answered(1)).isEqualTo(Outcome.LOST);
+    assertThat(ledger.answered(2)).isEqualTo(Outcome.OK);
+  }
+
+  @Test
+  void goingBackIsStale() {
+    ledger.answered(1);
+    ledger.answered(2);
+    ledger.answered(3);
+
+    assertThat(ledger.answered(2)).isEqualTo(Outcome.WENT_BACK);
+  }
+
+  @Test
+  void repeatingIsStale() {
+    ledger.answered(1);
+    ledger.answered(2);
+
+    assertThat(ledger.answered(2)).isEqualTo(Outcome.WENT_BACK);
+  }
+
+  @Test
+  void skippingIsStale() {
+    ledger.answered(1);
+
+    assertThat(ledger.answered(3)).isEqualTo(Outcome.SKIPPED);
+  }
+
+  @Test
+  void afterAFailure_oneOrTwoAheadAreBothOk() {
+    ledger.answered(1);
+    ledger.failed();
+    assertThat(ledger.answered(3)).isEqualTo(Outcome.OK);
+    ledger.failed();
+    assertThat(ledger.answered(4)).isEqualTo(Outcome.OK);
+    assertThat(ledger.answered(6)).isEqualTo(Outcome.SKIPPED);
+  }
+
+  @Test
+  void firstAnswerMustBeOne() {
+    assertThat(ledger.answered(5)).isEqualTo(Outcome.SKIPPED);
+  }
+}
