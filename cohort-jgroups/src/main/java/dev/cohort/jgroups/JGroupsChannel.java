@@ -1,0 +1,642 @@
+package dev.cohort.jgroups;
+
+import dev.cohort.core.channel.BulkHandler;
+import dev.cohort.core.channel.BulkSender;
+import dev.cohort.core.channel.ChannelException;
+import dev.cohort.core.channel.ClusterChannel;
+import dev.cohort.core.channel.Member;
+import dev.cohort.core.channel.MembershipEvent;
+import dev.cohort.core.channel.MembershipListener;
+import dev.cohort.core.channel.MessageHandler;
+import dev.cohort.core.channel.Replies;
+import dev.cohort.core.channel.RequestHandler;
+import dev.cohort.core.channel.View;
+import java.lang.System.Logger.Level;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.crypto.SecretKey;
+import org.jgroups.Address;
+import org.jgroups.BytesMessage;
+import org.jgroups.JChannel;
+import org.jgroups.MergeView;
+import org.jgroups.Message;
+import org.jgroups.Receiver;
+import org.jgroups.protocols.DISCARD;
+import org.jgroups.stack.Protocol;
+import org.jgroups.stack.ProtocolStack;
+import org.jgroups.util.NameCache;
+import org.jgroups.util.UUID;
+
+/**
+ * {@link ClusterChannel} on JGroups. The stack is built in code from a {@link JGroupsConfig} (see
+ * {@link StackBuilder} for the drawing); Cohort's traffic travels as {@link Frame}s inside JGroups
+ * messages.
+ *
+ * <p>Ordering: messages, requests and bulk chunks are regular JGroups messages, so JGroups delivers
+ * them in FIFO order per sender, one at a time per sender, on its thread pool; replies and bulk
+ * acknowledgements are out-of-band (they carry their own correlation id and must not queue behind a
+ * busy handler). Membership events are told on one event thread per channel, in order.
+ *
+ * <p>Failure modes: a frame larger than {@code maxFrameBytes} or one that does not decode is
+ * dropped and counted in {@link #malformedFrames()}; a handler that throws fails only its own
+ * request (or is counted in {@link #handlerFailures()}). A request times out naming the silent
+ * members; members that leave the view are reported as departed.
+ */
+public final class JGroupsChannel implements ClusterChannel {
+  private static final System.Logger LOG = System.getLogger(JGroupsChannel.class.getName());
+  static final View NO_VIEW = new View(-1, List.of());
+
+  /** Unacknowledged chunks per bulk stream. */
+  public static final int BULK_WINDOW = 16;
+
+  /** How long a bulk write waits for an acknowledgement before the stream fails. */
+  public static final Duration BULK_TIMEOUT = Duration.ofSeconds(30);
+
+  private final JGroupsConfig config;
+  private final JChannel ch;
+  private final SuspectTap tap = new SuspectTap();
+  private final ScheduledExecutorService timer;
+  private final ExecutorService events;
+  private final List<MembershipListener> listeners = new CopyOnWriteArrayList<>();
+  private final Map<Long, PendingRequest> pending = new ConcurrentHashMap<>();
+  private final Map<Long, JGroupsBulkSender> bulks = new ConcurrentHashMap<>();
+  private final AtomicLong nextRequestId = new AtomicLong();
+  private final AtomicLong nextStreamId = new AtomicLong();
+  private final AtomicLong malformed = new AtomicLong();
+  private final AtomicLong handlerFailures = new AtomicLong();
+  private final AtomicBoolean connected = new AtomicBoolean();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private volatile MessageHandler messageHandler;
+  private volatile RequestHandler requestHandler;
+  private volatile BulkHandler bulkHandler;
+  private volatile Member local;
+  private volatile View view = NO_VIEW;
+  private volatile Map<Address, Member> byAddress = Map.of();
+  private volatile Map<Member, Address> byMember = Map.of();
+  private volatile DISCARD discard;
+
+  /**
+   * Builds the stack; nothing is bound until {@link #connect()}.
+   *
+   * @throws IllegalArgumentException naming the option if the bind address does not resolve
+   */
+  public JGroupsChannel(JGroupsConfig config) {
+    this.config = Objects.requireNonNull(config, "config");
+    InetAddress bind = StackBuilder.resolveBindAddress(config);
+    SecretKey key =
+        config.secret() == null ? null : Secrets.aesKey(config.secret(), config.clusterName());
+    try {
+      ch = new JChannel(StackBuilder.build(config, bind, key, tap));
+    } catch (Exception e) {
+      throw new ChannelException(
+          "building the JGroups stack failed [" + config + "]: " + e + " — check the settings", e);
+    }
+    ch.name(config.nodeName());
+    ch.setReceiver(new Dispatcher());
+    tap.onSuspect(this::suspected);
+    String prefix = "cohort-jgroups-" + config.nodeName();
+    timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, prefix + "-timer"));
+    events = Executors.newSingleThreadExecutor(r -> daemon(r, prefix + "-events"));
+    if (!bind.isLoopbackAddress() && config.secret() == null) {
+      LOG.log(
+          Level.WARNING,
+          "cluster port of "
+              + config.nodeName()
+              + " binds "
+              + config.bindAddress()
+              + " without a secret: anyone who reaches it can join the cluster and read sessions"
+              + " — set the 'secret' setting (at least 16 bytes) on every member");
+    }
+  }
+
+  private static Thread daemon(Runnable r, String name) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    return t;
+  }
+
+  // ---- lifecycle
+
+  @Override
+  public void connect() {
+    if (closed.get()) {
+      throw new IllegalStateException(
+          "connect failed [" + config.nodeName() + "]: the channel is closed — create a new one");
+    }
+    if (!connected.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      ch.connect(config.clusterName());
+    } catch (Exception e) {
+      connected.set(false);
+      throw new ChannelException(
+          "connect failed [cluster "
+              + config.clusterName()
+              + ", node "
+              + config.nodeName()
+              + ", "
+              + config.bindAddress()
+              + ":"
+              + config.port()
+              + "+"
+              + config.portRange()
+              + "]: "
+              + e
+              + " — check that a port in the range is free and the discovery setting is right",
+          e);
+    }
+    local = toMember(ch.address());
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      ch.close();
+    } finally {
+      ChannelException e = new ChannelException("the channel " + config.nodeName() + " is closed");
+      pending.values().forEach(p -> p.future.completeExceptionally(e));
+      bulks.values().forEach(b -> b.fail("the channel " + config.nodeName() + " is closed"));
+      timer.shutdownNow();
+      events.shutdown();
+    }
+  }
+
+  @Override
+  public Member localMember() {
+    Member m = local;
+    if (m == null) {
+      throw new IllegalStateException(
+          "localMember [" + config.nodeName() + "]: not connected — call connect()");
+    }
+    return m;
+  }
+
+  @Override
+  public View view() {
+    return view;
+  }
+
+  public JGroupsConfig config() {
+    return config;
+  }
+
+  /** Frames dropped because they were oversized or did not decode. */
+  public long malformedFrames() {
+    return malformed.get();
+  }
+
+  /** Exceptions thrown by message handlers and listeners (requests report theirs to the caller). */
+  public long handlerFailures() {
+    return handlerFailures.get();
+  }
+
+  /** The port the cluster transport is bound to (after {@link #connect()}). */
+  public int boundPort() {
+    Object pa =
+        ch.down(new org.jgroups.Event(org.jgroups.Event.GET_PHYSICAL_ADDRESS, ch.address()));
+    if (pa instanceof org.jgroups.stack.IpAddress ip) {
+      return ip.getPort();
+    }
+    throw new IllegalStateException("boundPort [" + config.nodeName() + "]: not connected");
+  }
+
+  @Override
+  public void addMembershipListener(MembershipListener listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  @Override
+  public void setMessageHandler(MessageHandler handler) {
+    this.messageHandler = handler;
+  }
+
+  @Override
+  public void setRequestHandler(RequestHandler handler) {
+    this.requestHandler = handler;
+  }
+
+  @Override
+  public void setBulkHandler(BulkHandler handler) {
+    this.bulkHandler = handler;
+  }
+
+  // ---- sending
+
+  @Override
+  public void send(Collection<Member> targets, byte[] payload) {
+    Objects.requireNonNull(payload, "payload");
+    if (!isOpen()) {
+      return;
+    }
+    byte[] frame = checkedFrame(new Frame.Msg(payload), "send");
+    Map<Member, Address> addresses = byMember;
+    for (Member t : new LinkedHashSet<>(targets)) {
+      Address a = addresses.get(t);
+      if (a != null) {
+        transmit(a, frame, false);
+      }
+    }
+  }
+
+  @Override
+  public CompletableFuture<Replies> request(
+      Collection<Member> targets, byte[] payload, Duration timeout) {
+    Objects.requireNonNull(payload, "payload");
+    Objects.requireNonNull(timeout, "timeout");
+    Set<Member> all = new LinkedHashSet<>(targets);
+    if (all.isEmpty()) {
+      return CompletableFuture.completedFuture(new Replies(Map.of(), Set.of()));
+    }
+    if (!isOpen()) {
+      return CompletableFuture.failedFuture(
+          new ChannelException(
+              "request failed ["
+                  + config.nodeName()
+                  + "]: the channel is not connected — connect() first"));
+    }
+    long id = nextRequestId.incrementAndGet();
+    byte[] frame = checkedFrame(new Frame.Request(id, payload), "request");
+    PendingRequest p = new PendingRequest(all, timeout);
+    pending.put(id, p);
+    p.future.whenComplete((r, e) -> pending.remove(id));
+    Map<Member, Address> addresses = byMember;
+    for (Member t : all) {
+      if (!addresses.containsKey(t)) {
+        p.departed(t);
+      }
+    }
+    if (p.future.isDone()) {
+      return p.future;
+    }
+    try {
+      ScheduledFuture<?> timeoutTask =
+          timer.schedule(() -> p.timeOut(view), timeout.toNanos(), TimeUnit.NANOSECONDS);
+      p.future.whenComplete((r, e) -> timeoutTask.cancel(false));
+    } catch (RejectedExecutionException e) {
+      p.future.completeExceptionally(
+          new ChannelException("request failed: the channel " + config.nodeName() + " is closed"));
+      return p.future;
+    }
+    for (Member t : all) {
+      Address a = addresses.get(t);
+      if (a != null) {
+        transmit(a, frame, false);
+      }
+    }
+    return p.future;
+  }
+
+  @Override
+  public BulkSender openBulk(Member target, String topic) {
+    Objects.requireNonNull(target, "target");
+    Objects.requireNonNull(topic, "topic");
+    if (!isOpen()) {
+      throw new ChannelException(
+          "open bulk stream failed ["
+              + config.nodeName()
+              + "]: the channel is not connected — connect() first");
+    }
+    if (!byMember.containsKey(target)) {
+      throw new ChannelException(
+          "open bulk stream failed [target "
+              + target
+              + ", topic "
+              + topic
+              + "]: the target is not in the view "
+              + view.members()
+              + " — pick a target from the current view");
+    }
+    long id = nextStreamId.incrementAndGet();
+    JGroupsBulkSender s = new JGroupsBulkSender(this, target, topic, id, BULK_WINDOW, BULK_TIMEOUT);
+    bulks.put(id, s);
+    if (!byMember.containsKey(target)) { // left while we opened
+      s.fail("the target " + target + " left the view");
+    }
+    return s;
+  }
+
+  void sendChunk(Member target, Frame.Chunk chunk) {
+    Address a = byMember.get(target);
+    if (a == null) {
+      return; // the view change fails the stream
+    }
+    transmit(a, checkedFrame(chunk, "bulk write"), false);
+  }
+
+  void removeBulk(JGroupsBulkSender b) {
+    bulks.remove(b.streamId(), b);
+  }
+
+  private boolean isOpen() {
+    return connected.get() && !closed.get();
+  }
+
+  private byte[] checkedFrame(Frame f, String what) {
+    byte[] bytes = FrameCodec.encode(f);
+    if (bytes.length > config.maxFrameBytes()) {
+      throw new ChannelException(
+          what
+              + " failed ["
+              + bytes.length
+              + " bytes]: larger than maxFrameBytes "
+              + config.maxFrameBytes()
+              + " — send smaller payloads (chunk them) or raise maxFrameBytes on every member");
+    }
+    return bytes;
+  }
+
+  private void transmit(Address to, byte[] frame, boolean oob) {
+    Message m = new BytesMessage(to, frame);
+    if (oob) {
+      m.setFlag(Message.Flag.OOB);
+    }
+    try {
+      ch.send(m);
+    } catch (Exception e) {
+      // the engine works from views, not delivery receipts; a closed or failing channel drops
+      LOG.log(Level.DEBUG, () -> "send to " + to + " dropped: " + e);
+    }
+  }
+
+  // ---- receiving
+
+  private final class Dispatcher implements Receiver {
+    @Override
+    public void receive(Message msg) {
+      int length = msg.getLength();
+      if (length > config.maxFrameBytes()) {
+        malformed.incrementAndGet();
+        return;
+      }
+      Frame f;
+      try {
+        f = FrameCodec.decode(msg.getArray(), msg.getOffset(), length);
+      } catch (FrameCodec.MalformedFrameException | RuntimeException e) {
+        malformed.incrementAndGet();
+        LOG.log(Level.DEBUG, () -> "dropped a malformed frame of " + length + " bytes: " + e);
+        return;
+      }
+      dispatch(msg.src(), f);
+    }
+
+    @Override
+    public void viewAccepted(org.jgroups.View v) {
+      installed(v);
+    }
+  }
+
+  private void dispatch(Address src, Frame f) {
+    Member from = toMember(src);
+    if (f instanceof Frame.Msg m) {
+      MessageHandler h = messageHandler;
+      if (h != null) {
+        try {
+          h.onMessage(from, m.payload());
+        } catch (RuntimeException e) {
+          handlerFailures.incrementAndGet();
+          LOG.log(
+              Level.WARNING, () -> "message handler failed on a message from " + from + ": " + e);
+        }
+      }
+    } else if (f instanceof Frame.Request r) {
+      answer(src, from, r);
+    } else if (f instanceof Frame.Reply r) {
+      PendingRequest p = pending.get(r.id());
+      if (p != null) {
+        p.answered(from, r.payload());
+      }
+    } else if (f instanceof Frame.Failure r) {
+      PendingRequest p = pending.get(r.id());
+      if (p != null) {
+        p.failed(from, r.message());
+      }
+    } else if (f instanceof Frame.Chunk c) {
+      onChunk(src, from, c);
+    } else if (f instanceof Frame.Ack a) {
+      JGroupsBulkSender b = bulks.get(a.streamId());
+      if (b != null && b.target().equals(from)) {
+        b.acked(a.seq(), a.error());
+      }
+    }
+  }
+
+  private void answer(Address src, Member from, Frame.Request r) {
+    RequestHandler h = requestHandler;
+    Frame out;
+    if (h == null) {
+      out = new Frame.Failure(r.id(), "no request handler is set on " + config.nodeName());
+    } else {
+      try {
+        byte[] reply = h.onRequest(from, r.payload());
+        out = new Frame.Reply(r.id(), reply == null ? new byte[0] : reply);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        out = new Frame.Failure(r.id(), "interrupted on " + config.nodeName());
+      } catch (Exception e) {
+        out = new Frame.Failure(r.id(), e.getClass().getName() + ": " + e.getMessage());
+      }
+    }
+    byte[] bytes = FrameCodec.encode(out);
+    if (bytes.length > config.maxFrameBytes()) {
+      bytes =
+          FrameCodec.encode(
+              new Frame.Failure(
+                  r.id(),
+                  "the reply of "
+                      + bytes.length
+                      + " bytes is larger than maxFrameBytes "
+                      + config.maxFrameBytes()));
+    }
+    transmit(src, bytes, true);
+  }
+
+  private void onChunk(Address src, Member from, Frame.Chunk c) {
+    BulkHandler h = bulkHandler;
+    String error = null;
+    if (h == null) {
+      error = "no bulk handler is set on " + config.nodeName();
+    } else {
+      try {
+        h.onChunk(from, c.topic(), c.streamId(), c.seq(), c.payload(), c.last());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        error = "interrupted on " + config.nodeName();
+      } catch (Exception e) {
+        error = e.getClass().getName() + ": " + e.getMessage();
+      }
+    }
+    transmit(src, FrameCodec.encode(new Frame.Ack(c.streamId(), c.seq(), error)), true);
+  }
+
+  // ---- membership
+
+  private Member toMember(Address a) {
+    Member known = byAddress.get(a);
+    if (known != null) {
+      return known;
+    }
+    String id = a instanceof UUID u ? u.toStringLong() : a.toString();
+    String name = NameCache.get(a);
+    return new Member(id, name == null || name.isEmpty() ? id : name);
+  }
+
+  private View toView(org.jgroups.View v) {
+    List<Member> ms = new ArrayList<>();
+    for (Address a : v.getMembers()) {
+      ms.add(toMember(a));
+    }
+    return new View(v.getViewId().getId(), ms);
+  }
+
+  private void installed(org.jgroups.View v) {
+    View previous = view;
+    View next = toView(v);
+    Map<Address, Member> ba = new HashMap<>();
+    Map<Member, Address> bm = new HashMap<>();
+    for (int i = 0; i < v.size(); i++) {
+      ba.put(v.getMembers().get(i), next.members().get(i));
+      bm.put(next.members().get(i), v.getMembers().get(i));
+    }
+    byAddress = Map.copyOf(ba);
+    byMember = Map.copyOf(bm);
+    view = next;
+    for (PendingRequest p : pending.values()) {
+      for (Member t : p.targets) {
+        if (!next.contains(t)) {
+          p.departed(t);
+        }
+      }
+    }
+    for (JGroupsBulkSender b : bulks.values()) {
+      if (!next.contains(b.target())) {
+        b.fail(
+            "the target "
+                + b.target()
+                + " left the view "
+                + next.members()
+                + " — restart the transfer to a member of the current view");
+      }
+    }
+    Set<Member> joined = new LinkedHashSet<>(next.members());
+    joined.removeAll(previous.members());
+    Set<Member> left = new LinkedHashSet<>(previous.members());
+    left.removeAll(next.members());
+    List<MembershipEvent> out = new ArrayList<>();
+    out.add(new MembershipEvent.ViewInstalled(previous, next, joined, left));
+    for (Member m : left) {
+      out.add(new MembershipEvent.Left(m, next));
+    }
+    if (v instanceof MergeView mv) {
+      List<View> subgroups = new ArrayList<>();
+      for (org.jgroups.View sub : mv.getSubgroups()) {
+        subgroups.add(toView(sub));
+      }
+      out.add(new MembershipEvent.Merged(next, subgroups));
+    } else {
+      for (Member m : joined) {
+        out.add(new MembershipEvent.Joined(m, next));
+      }
+    }
+    tell(out);
+  }
+
+  private void suspected(Collection<Address> suspects) {
+    List<MembershipEvent> out = new ArrayList<>();
+    for (Address a : suspects) {
+      out.add(new MembershipEvent.Suspected(toMember(a)));
+    }
+    tell(out);
+  }
+
+  private void tell(List<MembershipEvent> out) {
+    if (closed.get()) {
+      return;
+    }
+    try {
+      events.execute(
+          () -> {
+            for (MembershipEvent e : out) {
+              if (closed.get()) {
+                return;
+              }
+              for (MembershipListener l : listeners) {
+                try {
+                  l.onEvent(e);
+                } catch (RuntimeException ex) {
+                  handlerFailures.incrementAndGet();
+                  LOG.log(Level.WARNING, () -> "membership listener failed: " + ex);
+                }
+              }
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      // closed meanwhile: no more events
+    }
+  }
+
+  // ---- test hooks
+
+  /**
+   * Test hook: drops every message from {@code members} just above the transport (JGroups' DISCARD,
+   * inserted on first use), so heartbeats stop and the view splits as in a real partition; an empty
+   * collection heals. Never use in production.
+   */
+  public void discardFromForTest(Collection<Member> members) {
+    try {
+      DISCARD d = discard;
+      if (d == null) {
+        d = new DISCARD();
+        ProtocolStack stack = ch.getProtocolStack();
+        stack.insertProtocol(d, ProtocolStack.Position.ABOVE, stack.getTransport().getClass());
+        d.init();
+        d.start();
+        discard = d;
+      }
+      d.resetIgnoredMembers();
+      Map<Member, Address> addresses = new HashMap<>(byMember);
+      for (Member m : members) {
+        Address a = addresses.get(m);
+        if (a == null) {
+          a = UUID.fromString(m.id());
+        }
+        d.addIgnoreMember(a);
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException("inserting DISCARD failed: " + e, e);
+    }
+  }
+
+  /** The JGroups channel, for tests in this package. */
+  JChannel jchannel() {
+    return ch;
+  }
+
+  /** The transport protocol, for tests in this package. */
+  Protocol transport() {
+    return ch.getProtocolStack().getTransport();
+  }
+}

@@ -1,0 +1,391 @@
+package dev.cohort.jgroups;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The knobs of a {@link JGroupsChannel}, Tomcat-like; the JGroups stack is built from them in code.
+ * Immutable and validated here: a bad value throws {@link IllegalArgumentException} whose message
+ * starts with the option's name.
+ *
+ * @param clusterName members with the same name form one cluster (partitioning several clusters on
+ *     one network)
+ * @param nodeName this member's route name (Tomcat's jvmRoute), the JGroups logical name
+ * @param bindAddress the address the cluster port (and multicast discovery) binds to; anything but
+ *     loopback should come with a {@code secret}
+ * @param port the first TCP port to try; 0 picks an ephemeral port (tests)
+ * @param portRange how many further ports to try when {@code port} is taken
+ * @param discovery {@code multicast} (228.0.0.4:45564), {@code multicast:addr:port}, {@code
+ *     static:host:port,host:port,...} or {@code dns:name} (a headless Kubernetes service)
+ * @param heartbeat how often members send heartbeats
+ * @param dropTime after how long without a heartbeat a member is suspected and removed
+ * @param secret shared secret (at least 16 bytes); enables AES-GCM encryption of all traffic and
+ *     join authentication; null for none
+ * @param maxFrameBytes largest Cohort frame (message, request, reply, chunk) sent or accepted;
+ *     larger incoming frames are dropped and counted
+ */
+public record JGroupsConfig(
+    String clusterName,
+    String nodeName,
+    String bindAddress,
+    int port,
+    int portRange,
+    String discovery,
+    Duration heartbeat,
+    Duration dropTime,
+    String secret,
+    int maxFrameBytes) {
+
+  public static final String DEFAULT_CLUSTER = "cohort";
+  public static final int DEFAULT_PORT = 4000;
+  public static final int DEFAULT_PORT_RANGE = 100;
+  public static final String DEFAULT_MULTICAST_ADDRESS = "228.0.0.4";
+  public static final int DEFAULT_MULTICAST_PORT = 45564;
+  public static final String DEFAULT_DISCOVERY =
+      "multicast:" + DEFAULT_MULTICAST_ADDRESS + ":" + DEFAULT_MULTICAST_PORT;
+  public static final Duration DEFAULT_HEARTBEAT = Duration.ofMillis(500);
+  public static final Duration DEFAULT_DROP_TIME = Duration.ofMillis(3000);
+  public static final int DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
+  public static final int MIN_SECRET_BYTES = 16;
+  public static final int MIN_FRAME_BYTES = 4096;
+  public static final int MAX_FRAME_BYTES = 1 << 30;
+
+  public JGroupsConfig {
+    requireText("clusterName", clusterName);
+    requireText("nodeName", nodeName);
+    requireText("bindAddress", bindAddress);
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port: must be 0..65535 (got " + port + ")");
+    }
+    if (portRange < 0 || portRange > 10_000 || port + portRange > 65535) {
+      throw new IllegalArgumentException(
+          "portRange: must be 0..10000 and port + portRange at most 65535 (got "
+              + portRange
+              + " with port "
+              + port
+              + ")");
+    }
+    Discovery.parse(discovery); // validates
+    if (heartbeat == null || heartbeat.isNegative() || heartbeat.isZero()) {
+      throw new IllegalArgumentException("heartbeat: must be positive (got " + heartbeat + ")");
+    }
+    if (dropTime == null || dropTime.compareTo(heartbeat.multipliedBy(2)) < 0) {
+      throw new IllegalArgumentException(
+          "dropTime: must be at least twice the heartbeat "
+              + heartbeat.toMillis()
+              + " ms (got "
+              + (dropTime == null ? "null" : dropTime.toMillis() + " ms")
+              + ")");
+    }
+    if (secret != null && secret.getBytes(StandardCharsets.UTF_8).length < MIN_SECRET_BYTES) {
+      throw new IllegalArgumentException(
+          "secret: must be at least "
+              + MIN_SECRET_BYTES
+              + " bytes (got "
+              + secret.getBytes(StandardCharsets.UTF_8).length
+              + ")");
+    }
+    if (maxFrameBytes < MIN_FRAME_BYTES || maxFrameBytes > MAX_FRAME_BYTES) {
+      throw new IllegalArgumentException(
+          "maxFrameBytes: must be "
+              + MIN_FRAME_BYTES
+              + ".."
+              + MAX_FRAME_BYTES
+              + " (got "
+              + maxFrameBytes
+              + ")");
+    }
+  }
+
+  private static void requireText(String option, String value) {
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException(option + ": required");
+    }
+    if (!value.strip().equals(value)) {
+      throw new IllegalArgumentException(
+          option + ": must not start or end with white space (got '" + value + "')");
+    }
+  }
+
+  /**
+   * The defaults: cluster {@code cohort}, port 4000 (+100), multicast 228.0.0.4:45564, heartbeat
+   * 500 ms, drop after 3000 ms, no secret, frames up to 16 MiB.
+   */
+  public static JGroupsConfig defaults(String nodeName, String bindAddress) {
+    return new JGroupsConfig(
+        DEFAULT_CLUSTER,
+        nodeName,
+        bindAddress,
+        DEFAULT_PORT,
+        DEFAULT_PORT_RANGE,
+        DEFAULT_DISCOVERY,
+        DEFAULT_HEARTBEAT,
+        DEFAULT_DROP_TIME,
+        null,
+        DEFAULT_MAX_FRAME_BYTES);
+  }
+
+  public JGroupsConfig withClusterName(String v) {
+    return new JGroupsConfig(
+        v,
+        nodeName,
+        bindAddress,
+        port,
+        portRange,
+        discovery,
+        heartbeat,
+        dropTime,
+        secret,
+        maxFrameBytes);
+  }
+
+  public JGroupsConfig withNodeName(String v) {
+    return new JGroupsConfig(
+        clusterName,
+        v,
+        bindAddress,
+        port,
+        portRange,
+        discovery,
+        heartbeat,
+        dropTime,
+        secret,
+        maxFrameBytes);
+  }
+
+  public JGroupsConfig withBindAddress(String v) {
+    return new JGroupsConfig(
+        clusterName,
+        nodeName,
+        v,
+        port,
+        portRange,
+        discovery,
+        heartbeat,
+        dropTime,
+        secret,
+        maxFrameBytes);
+  }
+
+  public JGroupsConfig withPort(int v) {
+    return new JGroupsConfig(
+        clusterName,
+        nodeName,
+        bindAddress,
+        v,
+        portRange,
+        discovery,
+        heartbeat,
+        dropTime,
+        secret,
+        maxFrameBytes);
+  }
+
+  public JGroupsConfig withPortRange(int v) {
+    return new JGroupsConfig(
+        clusterName,
+        nodeName,
+        bindAddress,
+        port,
+        v,
+        discovery,
+        heartbeat,
+        dropTime,
+        secret,
+        maxFrameBytes);
+  }
+
+  public JGroupsConfig withDiscovery(String v) {
+    return new JGroupsConfig(
+        clusterName,
+        nodeName,
+        bindAddress,
+        port,
+        portRange,
+        v,
+        heartbeat,
+        dropTime,
+        secret,
+        maxFrameBytes);
+  }
+
+  public JGroupsConfig withHeartbeat(Duration v) {
+    return new JGroupsConfig(
+        clusterName,
+        nodeName,
+        bindAddress,
+        port,
+        portRange,
+        discovery,
+        v,
+        dropTime,
+        secret,
+        maxFrameBytes);
+  }
+
+  public JGroupsConfig withDropTime(Duration v) {
+    return new JGroupsConfig(
+        clusterName,
+        nodeName,
+        bindAddress,
+        port,
+        portRange,
+        discovery,
+        heartbeat,
+        v,
+        secret,
+        maxFrameBytes);
+  }
+
+  public JGroupsConfig withSecret(String v) {
+    return new JGroupsConfig(
+        clusterName,
+        nodeName,
+        bindAddress,
+        port,
+        portRange,
+        discovery,
+        heartbeat,
+        dropTime,
+        v,
+        maxFrameBytes);
+  }
+
+  public JGroupsConfig withMaxFrameBytes(int v) {
+    return new JGroupsConfig(
+        clusterName,
+        nodeName,
+        bindAddress,
+        port,
+        portRange,
+        discovery,
+        heartbeat,
+        dropTime,
+        secret,
+        v);
+  }
+
+  /** Never shows the secret, only whether one is set. */
+  @Override
+  public String toString() {
+    return "JGroupsConfig[clusterName="
+        + clusterName
+        + ", nodeName="
+        + nodeName
+        + ", bindAddress="
+        + bindAddress
+        + ", port="
+        + port
+        + ", portRange="
+        + portRange
+        + ", discovery="
+        + discovery
+        + ", heartbeat="
+        + heartbeat.toMillis()
+        + "ms, dropTime="
+        + dropTime.toMillis()
+        + "ms, secret="
+        + (secret == null ? "none" : "(set)")
+        + ", maxFrameBytes="
+        + maxFrameBytes
+        + "]";
+  }
+
+  /** A parsed {@code discovery} setting. */
+  sealed interface Discovery {
+    record Multicast(String address, int port) implements Discovery {}
+
+    record Static(List<HostPort> members) implements Discovery {
+      public Static {
+        members = List.copyOf(members);
+      }
+    }
+
+    record Dns(String name) implements Discovery {}
+
+    record HostPort(String host, int port) {}
+
+    String USAGE = "is not multicast[:addr:port], static:host:port,... or dns:name";
+
+    static Discovery parse(String spec) {
+      if (spec == null || spec.isBlank()) {
+        throw new IllegalArgumentException(
+            "discovery: required (multicast[:addr:port], static:host:port,... or dns:name)");
+      }
+      if (spec.equals("multicast")) {
+        return new Multicast(DEFAULT_MULTICAST_ADDRESS, DEFAULT_MULTICAST_PORT);
+      }
+      if (spec.startsWith("multicast:")) {
+        HostPort hp = hostPort(spec, spec.substring("multicast:".length()));
+        if (!isIpv4Multicast(hp.host())) {
+          throw new IllegalArgumentException(
+              "discovery: '"
+                  + spec
+                  + "' names "
+                  + hp.host()
+                  + ", not an IPv4 multicast address (224.0.0.0 to 239.255.255.255)");
+        }
+        return new Multicast(hp.host(), hp.port());
+      }
+      if (spec.startsWith("static:")) {
+        String list = spec.substring("static:".length());
+        List<HostPort> members = new ArrayList<>();
+        for (String part : list.split(",", -1)) {
+          members.add(hostPort(spec, part.strip()));
+        }
+        return new Static(members);
+      }
+      if (spec.startsWith("dns:")) {
+        String name = spec.substring("dns:".length());
+        if (name.isBlank() || !name.matches("[A-Za-z0-9.-]+")) {
+          throw new IllegalArgumentException(
+              "discovery: '" + spec + "' needs a DNS name after dns: (e.g. dns:cohort.ns.svc)");
+        }
+        return new Dns(name);
+      }
+      throw new IllegalArgumentException("discovery: '" + spec + "' " + USAGE);
+    }
+
+    private static HostPort hostPort(String spec, String hp) {
+      int colon = hp.lastIndexOf(':');
+      if (colon <= 0 || colon == hp.length() - 1) {
+        throw new IllegalArgumentException(
+            "discovery: '" + spec + "' " + USAGE + " ('" + hp + "' is not host:port)");
+      }
+      String host = hp.substring(0, colon);
+      int port;
+      try {
+        port = Integer.parseInt(hp.substring(colon + 1));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(
+            "discovery: '" + spec + "' " + USAGE + " ('" + hp + "' has no numeric port)");
+      }
+      if (port < 1 || port > 65535) {
+        throw new IllegalArgumentException(
+            "discovery: '" + spec + "' has port " + port + " (must be 1..65535)");
+      }
+      return new HostPort(host, port);
+    }
+
+    private static boolean isIpv4Multicast(String host) {
+      String[] p = host.split("\\.", -1);
+      if (p.length != 4) {
+        return false;
+      }
+      int[] v = new int[4];
+      for (int i = 0; i < 4; i++) {
+        try {
+          v[i] = Integer.parseInt(p[i]);
+        } catch (NumberFormatException e) {
+          return false;
+        }
+        if (v[i] < 0 || v[i] > 255) {
+          return false;
+        }
+      }
+      return v[0] >= 224 && v[0] <= 239;
+    }
+  }
+}

@@ -1,0 +1,157 @@
+package dev.cohort.jgroups;
+
+import dev.cohort.jgroups.JGroupsConfig.Discovery;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+import javax.crypto.SecretKey;
+import org.jgroups.protocols.AUTH;
+import org.jgroups.protocols.FD_ALL3;
+import org.jgroups.protocols.FD_SOCK2;
+import org.jgroups.protocols.FRAG4;
+import org.jgroups.protocols.MERGE3;
+import org.jgroups.protocols.MFC;
+import org.jgroups.protocols.MPING;
+import org.jgroups.protocols.TCPPING;
+import org.jgroups.protocols.TCP_NIO2;
+import org.jgroups.protocols.UFC;
+import org.jgroups.protocols.UNICAST3;
+import org.jgroups.protocols.VERIFY_SUSPECT;
+import org.jgroups.protocols.dns.DNS_PING;
+import org.jgroups.protocols.pbcast.GMS;
+import org.jgroups.protocols.pbcast.NAKACK2;
+import org.jgroups.protocols.pbcast.STABLE;
+import org.jgroups.stack.Protocol;
+
+/**
+ * Builds the JGroups stack from a {@link JGroupsConfig}, bottom to top:
+ *
+ * <pre>
+ *   TCP_NIO2             bind_addr, bind_port (+port_range), max_length from maxFrameBytes, no diagnostics
+ *   GcmEncrypt           only with a secret: AES-256/GCM on every message with a payload
+ *   MPING | TCPPING | DNS_PING   discovery
+ *   MERGE3               heals partitions (min/max interval 2x / 6x heartbeat)
+ *   FD_SOCK2             instant crash detection: a closed TCP connection
+ *   FD_ALL3              heartbeat / dropTime: hangs and cut-off members
+ *   VERIFY_SUSPECT       double-checks a suspicion before the member is removed
+ *   NAKACK2, UNICAST3    reliable FIFO multicast / unicast
+ *   STABLE               garbage-collects delivered messages
+ *   AUTH                 only with a secret: joiners must present the secret's proof
+ *   SuspectTap           reports SUSPECT events to the channel
+ *   GMS                  views
+ *   UFC, MFC             flow control
+ *   FRAG4                fragmentation
+ * </pre>
+ */
+final class StackBuilder {
+  private StackBuilder() {}
+
+  static InetAddress resolveBindAddress(JGroupsConfig c) {
+    try {
+      return InetAddress.getByName(c.bindAddress());
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException(
+          "bindAddress: cannot resolve '" + c.bindAddress() + "' — give an IP address of this host",
+          e);
+    }
+  }
+
+  static List<Protocol> build(JGroupsConfig c, InetAddress bind, SecretKey key, SuspectTap tap) {
+    long hb = c.heartbeat().toMillis();
+    long drop = c.dropTime().toMillis();
+    List<Protocol> p = new ArrayList<>();
+
+    TCP_NIO2 tcp = new TCP_NIO2();
+    tcp.setBindAddress(bind);
+    tcp.setBindPort(c.port());
+    tcp.setPortRange(c.portRange());
+    tcp.setMaxLength(Math.max(c.maxFrameBytes(), 1 << 20) + (64 << 10));
+    tcp.disableDiagnostics();
+    p.add(tcp);
+
+    if (key != null) {
+      p.add(new GcmEncrypt(key));
+    }
+    p.add(discovery(c, bind));
+
+    MERGE3 merge = new MERGE3();
+    merge.setMinInterval(Math.max(500, 2 * hb));
+    merge.setMaxInterval(Math.max(1500, 6 * hb));
+    p.add(merge);
+
+    FD_SOCK2 fdSock = new FD_SOCK2();
+    fdSock.setBindAddress(bind);
+    fdSock.setOffset(c.portRange() + 1);
+    fdSock.setPortRange(Math.max(5, c.portRange()));
+    p.add(fdSock);
+
+    FD_ALL3 fdAll = new FD_ALL3();
+    fdAll.setInterval(hb);
+    fdAll.setTimeout(drop);
+    p.add(fdAll);
+
+    VERIFY_SUSPECT verify = new VERIFY_SUSPECT();
+    verify.setTimeout(Math.max(500, Math.min(1500, drop / 2)));
+    verify.setBindAddress(bind);
+    p.add(verify);
+
+    p.add(new NAKACK2());
+    p.add(new UNICAST3());
+    p.add(new STABLE());
+    if (key != null) {
+      AUTH auth = new AUTH();
+      auth.setAuthToken(new SecretToken(Secrets.joinProof(key)));
+      p.add(auth);
+    }
+    p.add(tap);
+
+    GMS gms = new GMS();
+    gms.printLocalAddress(false);
+    gms.setJoinTimeout(Math.max(1000, Math.min(5000, 4 * hb)));
+    gms.setLeaveTimeout(Math.max(1000, Math.min(5000, 4 * hb)));
+    p.add(gms);
+
+    p.add(new UFC());
+    p.add(new MFC());
+    p.add(new FRAG4());
+    return p;
+  }
+
+  private static Protocol discovery(JGroupsConfig c, InetAddress bind) {
+    Discovery d = Discovery.parse(c.discovery());
+    if (d instanceof Discovery.Multicast m) {
+      MPING ping = new MPING();
+      ping.setBindAddr(bind);
+      try {
+        ping.setMcastAddr(InetAddress.getByName(m.address()));
+      } catch (UnknownHostException e) {
+        throw new IllegalArgumentException("discovery: cannot use '" + m.address() + "'", e);
+      }
+      ping.setMcastPort(m.port());
+      ping.setTTL(bind.isLoopbackAddress() ? 0 : 8);
+      return ping;
+    }
+    if (d instanceof Discovery.Static s) {
+      List<InetSocketAddress> hosts = new ArrayList<>();
+      for (Discovery.HostPort hp : s.members()) {
+        InetSocketAddress a = new InetSocketAddress(hp.host(), hp.port());
+        if (a.isUnresolved()) {
+          throw new IllegalArgumentException(
+              "discovery: cannot resolve static member '" + hp.host() + "' — fix the host name");
+        }
+        hosts.add(a);
+      }
+      TCPPING ping = new TCPPING();
+      ping.setInitialHosts(hosts);
+      ping.setPortRange(0);
+      return ping;
+    }
+    Discovery.Dns dns = (Discovery.Dns) d;
+    DNS_PING ping = new DNS_PING();
+    ping.dnsQuery(dns.name());
+    ping.dnsRecordType("A");
+    return ping;
+  }
+}
