@@ -1,0 +1,113 @@
+package dev.cohort.tomcat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/** A {@link NodeMain} in a child JVM, with its output copied to target/nodes/NAME.log. */
+final class NodeProcess implements AutoCloseable {
+  final String name;
+  final Process process;
+  final int httpPort;
+
+  private NodeProcess(String name, Process process, int httpPort) {
+    this.name = name;
+    this.process = process;
+    this.httpPort = httpPort;
+  }
+
+  static int freePort() {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static NodeProcess start(String name, List<String> args) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-Xmx256m");
+    cmd.add("-XX:TieredStopAtLevel=1");
+    cmd.add("-Djava.net.preferIPv4Stack=true");
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(NodeMain.class.getName());
+    cmd.add(name);
+    cmd.addAll(args);
+    try {
+      Path logs = Path.of("target", "nodes");
+      Files.createDirectories(logs);
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      CompletableFuture<Integer> ready = new CompletableFuture<>();
+      Path log = logs.resolve(name + "-" + p.pid() + ".log");
+      Thread pump =
+          new Thread(
+              () -> {
+                try (BufferedReader r =
+                        new BufferedReader(
+                            new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+                    Writer w =
+                        Files.newBufferedWriter(
+                            log, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+                  String line;
+                  while ((line = r.readLine()) != null) {
+                    if (line.startsWith("READY ")) {
+                      ready.complete(Integer.parseInt(line.substring(6).trim()));
+                    }
+                    w.write(line);
+                    w.write('\n');
+                    w.flush();
+                  }
+                } catch (IOException e) {
+                  // the process died; readiness fails below
+                } finally {
+                  ready.completeExceptionally(
+                      new IllegalStateException("node " + name + " exited, see " + log));
+                }
+              },
+              "node-" + name + "-out");
+      pump.setDaemon(true);
+      pump.start();
+      int port = ready.get(60, TimeUnit.SECONDS);
+      return new NodeProcess(name, p, port);
+    } catch (Exception e) {
+      throw new IllegalStateException("node " + name + " did not start: " + e, e);
+    }
+  }
+
+  /** SIGKILL: no goodbye, no drain. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(20, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public void close() {
+    if (process.isAlive()) {
+      try {
+        process.getOutputStream().write("stop\n".getBytes(StandardCharsets.US_ASCII));
+        process.getOutputStream().flush();
+        if (!process.waitFor(15, TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+        }
+      } catch (IOException e) {
+        process.destroyForcibly();
+      } catch (InterruptedException e) {
+        process.destroyForcibly();
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}
