@@ -208,6 +208,8 @@ public final class JdbcStore implements SessionStore {
         "load",
         1,
         c -> {
+          // one snapshot for the row and its attributes, so a concurrent write is seen whole
+          c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
           SessionRecord r = null;
           try (PreparedStatement ps = prepare(c, sql.selectSession)) {
             ps.setString(1, id);
@@ -239,6 +241,7 @@ public final class JdbcStore implements SessionStore {
             }
           }
           c.commit();
+          c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
           return Optional.ofNullable(r);
         });
   }
