@@ -93,7 +93,9 @@ final class StackBuilder {
     p.add(fdAll);
 
     VERIFY_SUSPECT verify = new VERIFY_SUSPECT();
-    verify.setTimeout(Math.max(500, Math.min(1500, drop / 2)));
+    // a suspicion comes from a closed socket (FD_SOCK2) or dropTime of silence (FD_ALL3); a short
+    // double-check keeps crash detection near one second without trusting a single signal
+    verify.setTimeout(Math.max(500, Math.min(1500, 2 * hb)));
     verify.setBindAddress(bind);
     p.add(verify);
 
