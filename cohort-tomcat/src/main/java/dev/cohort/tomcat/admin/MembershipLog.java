@@ -37,7 +37,7 @@ final class MembershipLog {
     }
     String text;
     if (lastViewId == Long.MIN_VALUE) {
-      text = "first view: " + String.join(", ", members) + " (" + members.size() + " members)";
+      text = "first view: " + String.join(", ", members) + " (" + count(members.size()) + ")";
     } else {
       Set<String> joined = new TreeSet<>(members);
       joined.removeAll(lastMembers);
@@ -53,7 +53,7 @@ final class MembershipLog {
       if (joined.isEmpty() && left.isEmpty()) {
         b.append("new view, same members; ");
       }
-      b.append(members.size()).append(" members");
+      b.append(count(members.size()));
       text = b.toString();
     }
     lastViewId = viewId;
@@ -62,6 +62,10 @@ final class MembershipLog {
     while (entries.size() > CAPACITY) {
       entries.removeFirst();
     }
+  }
+
+  private static String count(int members) {
+    return members + (members == 1 ? " member" : " members");
   }
 
   /** Newest first. */

@@ -52,11 +52,7 @@ final class StatusPage {
     row(b, n, "expired", f -> Long.toString(f.expired()));
     row(b, n, "sync timeouts", f -> Long.toString(f.syncTimeouts()));
     row(b, n, "malformed frames", f -> Long.toString(f.malformedFrames()));
-    row(
-        b,
-        n,
-        "ack latency avg / max (µs)",
-        f -> Text.num(f.ackAvgMicros()) + " / " + Text.num(f.ackMaxMicros()));
+    row(b, n, "ack latency avg / max", f -> ms(f.ackAvgMicros()) + " / " + ms(f.ackMaxMicros()));
     row(
         b,
         n,
@@ -76,7 +72,7 @@ final class StatusPage {
     }
     for (MembershipLog.Entry e : events) {
       b.append("<li>")
-          .append(Text.html(e.at().toString()))
+          .append(Text.html(e.at().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString()))
           .append(" &mdash; view ")
           .append(e.viewId())
           .append(": ")
@@ -86,6 +82,10 @@ final class StatusPage {
     b.append("</ul><p><a href=\"status\">JSON</a> &middot; <a href=\"metrics\">Prometheus</a>")
         .append(" &middot; <a href=\"health\">health</a></p></body></html>");
     return b.toString();
+  }
+
+  private static String ms(double micros) {
+    return String.format(java.util.Locale.ROOT, "%.2f ms", micros / 1000.0);
   }
 
   private static void row(

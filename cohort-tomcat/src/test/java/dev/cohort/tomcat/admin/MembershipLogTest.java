@@ -25,8 +25,7 @@ class MembershipLogTest {
 
     assertThat(log.recent())
         .extracting(MembershipLog.Entry::text)
-        .containsExactly(
-            "left n1; 1 members", "joined n2; 2 members", "first view: n1 (1 members)");
+        .containsExactly("left n1; 1 member", "joined n2; 2 members", "first view: n1 (1 member)");
   }
 
   @Test
