@@ -173,6 +173,20 @@ public abstract class ClusterChannelContract {
   }
 
   @Test
+  void firstViewInstalled_comesFirst_andReportsEveryMemberAsJoined_itselfIncluded() {
+    List<Node> c = cluster(2);
+    Node second = c.get(1);
+    await().atMost(convergence()).until(() -> !second.events.isEmpty());
+    MembershipEvent first = second.events.get(0);
+    assertThat(first).isInstanceOf(MembershipEvent.ViewInstalled.class);
+    MembershipEvent.ViewInstalled vi = (MembershipEvent.ViewInstalled) first;
+    assertThat(vi.previous().members()).isEmpty();
+    assertThat(vi.current().contains(second.member())).isTrue();
+    assertThat(vi.joined()).containsExactlyInAnyOrderElementsOf(vi.current().members());
+    assertThat(vi.left()).isEmpty();
+  }
+
+  @Test
   void closedMember_isSeenLeaving_withViewInstalledThenLeft_andNoSuspicion() {
     List<Node> c = cluster(3);
     Member gone = c.get(2).member();

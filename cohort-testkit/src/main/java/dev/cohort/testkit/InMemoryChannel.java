@@ -39,7 +39,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * network's lock (view, lifecycle) or by the pending request's own monitor.
  */
 final class InMemoryChannel implements ClusterChannel {
-  static final View NO_VIEW = new View(0, List.of());
+  static final View NO_VIEW = new View(-1, List.of());
 
   private final InMemoryNetwork net;
   private final String name;

@@ -35,7 +35,7 @@ import java.util.function.Consumer;
  * told, in this order: {@code Suspected} for each member a crash or partition removed, then {@code
  * ViewInstalled}, then {@code Left} for each departed member and {@code Joined} for each new one —
  * or, for a view produced by {@link #heal()}, one {@code Merged} instead of the {@code Joined}
- * events. The first view a member installs has as previous view {@code View(0, [])}, so it reports
+ * events. The first view a member installs has as previous view {@code View(-1, [])}, so it reports
  * every member (itself included) as joined.
  *
  * <h2>Delivery</h2>
