@@ -228,7 +228,11 @@ public class CohortCluster extends LifecycleMBeanBase implements Cluster {
     Engine engine = engine();
     String route = engine == null ? null : engine.getJvmRoute();
     try {
-      settings.build(route, ""); // validate every attribute once, before any context starts
+      // validate every attribute once, before any context starts
+      NodeConfig probe = settings.build(route, "");
+      if (engineFactory == EngineFactory.jgroups()) {
+        JGroupsEngineFactory.channelConfig(probe);
+      }
     } catch (IllegalArgumentException e) {
       throw new LifecycleException("cohort: invalid <Cluster> configuration: " + e.getMessage(), e);
     }

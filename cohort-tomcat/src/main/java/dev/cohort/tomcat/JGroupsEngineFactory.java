@@ -1,19 +1,17 @@
 package dev.cohort.tomcat;
 
-import dev.cohort.core.channel.ClusterChannel;
 import dev.cohort.core.engine.SessionEngine;
 import dev.cohort.core.engine.SessionEngines;
 import dev.cohort.core.engine.SessionEvents;
 import dev.cohort.core.store.SessionStore;
-import java.lang.reflect.Constructor;
-import java.lang.reflect.InvocationTargetException;
+import dev.cohort.jgroups.JGroupsChannel;
+import dev.cohort.jgroups.JGroupsConfig;
+import dev.cohort.store.Stores;
 import java.time.Clock;
-import java.time.Duration;
 
 /**
- * The production engine: {@code JGroupsChannel} + {@code Stores.open} + {@link
- * SessionEngines#create}. The channel and the store are bound by name at run time, so a missing jar
- * is a clear start failure naming what to install.
+ * The production engine: a {@link JGroupsChannel}, the configured store ({@link Stores#open}) and
+ * {@link SessionEngines#create}. The store is closed after the engine.
  */
 final class JGroupsEngineFactory implements EngineFactory {
 
@@ -21,18 +19,36 @@ final class JGroupsEngineFactory implements EngineFactory {
 
   private JGroupsEngineFactory() {}
 
+  /**
+   * The channel settings of {@code c}; throws {@link IllegalArgumentException} naming the option.
+   */
+  static JGroupsConfig channelConfig(NodeConfig c) {
+    return new JGroupsConfig(
+        c.clusterName(),
+        c.nodeName(),
+        c.bindAddress(),
+        c.port(),
+        c.portRange(),
+        c.discovery(),
+        c.heartbeat(),
+        c.dropTime(),
+        c.secret(),
+        c.engine().maxFrameBytes());
+  }
+
   @Override
   public SessionEngine create(NodeConfig c, SessionEvents events) {
-    SessionStore store = c.storeSpec() == null ? SessionStore.NONE : store(c.storeSpec());
-    ClusterChannel channel;
+    JGroupsConfig channelConfig = channelConfig(c);
+    SessionStore store = c.storeSpec() == null ? SessionStore.NONE : Stores.open(c.storeSpec());
+    SessionEngine engine;
     try {
-      channel = channel(c);
+      engine =
+          SessionEngines.create(
+              c.engine(), new JGroupsChannel(channelConfig), store, events, Clock.systemUTC());
     } catch (RuntimeException e) {
       store.close();
       throw e;
     }
-    SessionEngine engine =
-        SessionEngines.create(c.engine(), channel, store, events, Clock.systemUTC());
     return store == SessionStore.NONE ? engine : new StoreClosingEngine(engine, store);
   }
 
@@ -53,69 +69,5 @@ final class JGroupsEngineFactory implements EngineFactory {
         store.close();
       }
     }
-  }
-
-  private static ClusterChannel channel(NodeConfig c) {
-    try {
-      Class<?> cfgType = Class.forName("dev.cohort.jgroups.JGroupsConfig");
-      Constructor<?> ctor =
-          cfgType.getConstructor(
-              String.class,
-              String.class,
-              String.class,
-              int.class,
-              int.class,
-              String.class,
-              Duration.class,
-              Duration.class,
-              String.class,
-              int.class);
-      Object cfg =
-          ctor.newInstance(
-              c.clusterName(),
-              c.nodeName(),
-              c.bindAddress(),
-              c.port(),
-              c.portRange(),
-              c.discovery(),
-              c.heartbeat(),
-              c.dropTime(),
-              c.secret(),
-              c.engine().maxFrameBytes());
-      return (ClusterChannel)
-          Class.forName("dev.cohort.jgroups.JGroupsChannel")
-              .getConstructor(cfgType)
-              .newInstance(cfg);
-    } catch (ReflectiveOperationException e) {
-      throw failure("the JGroups channel (cohort-jgroups)", e);
-    }
-  }
-
-  private static SessionStore store(String spec) {
-    try {
-      return (SessionStore)
-          Class.forName("dev.cohort.store.Stores")
-              .getMethod("open", String.class)
-              .invoke(null, spec);
-    } catch (ReflectiveOperationException e) {
-      throw failure("the session store (store attribute)", e);
-    }
-  }
-
-  private static RuntimeException failure(String what, ReflectiveOperationException e) {
-    if (e instanceof InvocationTargetException ite) {
-      Throwable t = ite.getCause();
-      if (t instanceof RuntimeException re) {
-        return re;
-      }
-      return new IllegalStateException("cannot create " + what + ": " + t, t);
-    }
-    return new IllegalStateException(
-        "cannot create "
-            + what
-            + ": "
-            + e
-            + " — put the cohort-tomcat-all jar (which contains it) in $CATALINA_HOME/lib",
-        e);
   }
 }

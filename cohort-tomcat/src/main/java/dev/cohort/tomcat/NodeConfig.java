@@ -69,9 +69,13 @@ public record NodeConfig(
     }
     requirePositive("heartbeat", heartbeat);
     requirePositive("dropTime", dropTime);
-    if (dropTime.compareTo(heartbeat) <= 0) {
+    if (dropTime.compareTo(heartbeat.multipliedBy(2)) < 0) {
       throw new IllegalArgumentException(
-          "dropTime: " + dropTime.toMillis() + " ms must be longer than heartbeat");
+          "dropTime: "
+              + dropTime.toMillis()
+              + " ms must be at least twice the heartbeat ("
+              + heartbeat.toMillis()
+              + " ms)");
     }
     if (secret != null && !secret.isEmpty() && secret.length() < 16) {
       throw new IllegalArgumentException("secret: shorter than 16 characters — use a longer one");

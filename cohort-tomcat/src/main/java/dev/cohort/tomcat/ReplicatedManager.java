@@ -182,6 +182,9 @@ public class ReplicatedManager extends ManagerBase {
     Context context = getContext();
     try {
       config = settings.build(getJvmRoute(), context.getName());
+      if (engineFactory == EngineFactory.jgroups()) {
+        JGroupsEngineFactory.channelConfig(config);
+      }
       codec =
           new AttributeCodec(config.engine().allowedClasses(), config.engine().maxSessionBytes());
       List<String> internal = new ArrayList<>(config.engine().allowedClasses());
