@@ -64,6 +64,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private ChannelHandlerContext ctx;
   private final ArrayDeque<Object> queued = new ArrayDeque<>();
   private boolean relay;
+  private String clientIp;
+  private boolean inClientRead;
 
   /** True while the codecs leave the pipelines after a 101; bytes wait in the lists below. */
   private boolean switching;
@@ -96,6 +98,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private boolean replayable;
   private List<BackendState> tried;
   private ScheduledFuture<?> timer;
+  private boolean waiting;
   private long lastBackendActivity;
 
   private boolean pausedForBackend;
@@ -135,7 +138,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       updateAutoRead();
       return;
     }
-    dispatch(msg);
+    inClientRead = true;
+    try {
+      dispatch(msg);
+    } finally {
+      inClientRead = false;
+    }
   }
 
   private void dispatch(Object msg) {
@@ -172,6 +180,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       proxy.stats.truncated.increment();
     }
     abandonBackend();
+    stopTimer();
     resetExchange();
   }
 
@@ -207,7 +216,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     sessionId = SessionIds.find(req);
     idempotent = Headers.idempotent(req.method());
     webSocket = Headers.isWebSocketUpgrade(req);
-    Headers.forRequest(req, ctx.channel().remoteAddress(), webSocket);
+    if (clientIp == null) {
+      clientIp = Headers.ip(ctx.channel().remoteAddress());
+    }
+    Headers.forRequest(req, clientIp, webSocket);
     BackendState b = proxy.router.pick(sessionId, null);
     if (b == null) {
       proxy.stats.noBackend.increment();
@@ -300,7 +312,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     b.requests.increment();
     Channel idle = b.acquire(ctx.channel().eventLoop());
     if (idle != null) {
-      attach(idle);
+      // while reading the client, channelReadComplete flushes once for the whole batch
+      attach(idle, !inClientRead);
       return;
     }
     pausedForConnect = true;
@@ -319,7 +332,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
     pausedForConnect = false;
     if (future.isSuccess()) {
-      attach(future.channel());
+      attach(future.channel(), true);
       updateAutoRead();
       return;
     }
@@ -349,7 +362,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             + ") — check that the nodes run and /balancer/status");
   }
 
-  private void attach(Channel ch) {
+  private void attach(Channel ch, boolean flush) {
     backendChannel = ch;
     backendHandler = ch.pipeline().get(BackendHandler.class);
     backendHandler.owner = this;
@@ -360,7 +373,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       ch.write(unsent.get(i));
     }
     unsent.clear();
-    ch.flush();
+    if (flush) {
+      ch.flush();
+    }
     if (!ch.isWritable()) {
       pausedForBackend = true;
     }
@@ -575,7 +590,14 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             + (idempotent ? "" : " (not retried: " + request.method() + " is not idempotent)"));
   }
 
+  /**
+   * Starts the wait for the response. The timer task is per connection and lazy: it is scheduled at
+   * most once per timeout period and re-arms itself only while an exchange waits, so a fast
+   * exchange costs no scheduling at all.
+   */
   private void armTimer() {
+    waiting = true;
+    lastBackendActivity = System.nanoTime();
     if (timer == null) {
       long nanos = proxy.config.responseTimeout().toNanos();
       timer = ctx.executor().schedule(this::onTimer, nanos, TimeUnit.NANOSECONDS);
@@ -583,6 +605,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void cancelTimer() {
+    waiting = false;
+  }
+
+  private void stopTimer() {
+    waiting = false;
     if (timer != null) {
       timer.cancel(false);
       timer = null;
@@ -591,7 +618,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
   private void onTimer() {
     timer = null;
-    if (mode != Mode.PROXY || responseDone || relay || backendChannel == null) {
+    if (!waiting || mode != Mode.PROXY || responseDone || relay || backendChannel == null) {
       return;
     }
     long timeout = proxy.config.responseTimeout().toNanos();

@@ -83,11 +83,18 @@ final class Headers {
     }
   }
 
+  /** The textual IP address of a peer, or null. */
+  static String ip(SocketAddress peer) {
+    return peer instanceof InetSocketAddress isa && isa.getAddress() != null
+        ? isa.getAddress().getHostAddress()
+        : null;
+  }
+
   /**
    * Prepares a client request for a backend: HTTP/1.1 keep-alive, hop-by-hop headers removed
    * (except the upgrade pair of a WebSocket handshake), {@code X-Forwarded-*} added.
    */
-  static void forRequest(HttpRequest r, SocketAddress client, boolean webSocket) {
+  static void forRequest(HttpRequest r, String clientIp, boolean webSocket) {
     HttpHeaders h = r.headers();
     h.remove(HttpHeaderNames.EXPECT);
     stripHopByHop(r);
@@ -96,8 +103,8 @@ final class Headers {
       h.set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
     }
     r.setProtocolVersion(HttpVersion.HTTP_1_1);
-    if (client instanceof InetSocketAddress isa && isa.getAddress() != null) {
-      String ip = isa.getAddress().getHostAddress();
+    if (clientIp != null) {
+      String ip = clientIp;
       String prior = h.get(X_FORWARDED_FOR);
       h.set(X_FORWARDED_FOR, prior == null || prior.isBlank() ? ip : prior + ", " + ip);
     }
