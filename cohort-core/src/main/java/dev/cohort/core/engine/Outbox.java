@@ -48,6 +48,7 @@ final class Outbox {
   private final Counters counters;
   private final Duration timeout;
   private final Owner owner;
+  private final java.util.concurrent.Executor continuations;
   private final ArrayDeque<Item> queue = new ArrayDeque<>();
   private boolean inFlight;
   private boolean closed;
@@ -58,13 +59,15 @@ final class Outbox {
       WireCodec codec,
       Counters counters,
       Duration timeout,
-      Owner owner) {
+      Owner owner,
+      java.util.concurrent.Executor continuations) {
     this.target = target;
     this.channel = channel;
     this.codec = codec;
     this.counters = counters;
     this.timeout = timeout;
     this.owner = owner;
+    this.continuations = continuations;
   }
 
   Member target() {
@@ -132,11 +135,14 @@ final class Outbox {
         f = CompletableFuture.failedFuture(e);
       }
       if (!f.isDone()) {
-        f.whenComplete(
+        // continue on the engine's thread, never on the channel's completing thread (which may
+        // hold channel locks that our next request needs)
+        f.whenCompleteAsync(
             (r, err) -> {
               onAnswer(batch, r, err, t0);
               flush();
-            });
+            },
+            continuations);
         return;
       }
       Replies r = null;

@@ -66,6 +66,9 @@ final class ReplicationEngine implements SessionEngine {
   final ExecutorService bulk;
   final ExecutorService storeWriter;
 
+  /** Runs outbox continuations (answers) off the channel's threads. */
+  final ExecutorService answers;
+
   volatile String me;
   volatile Member local;
   private volatile boolean started;
@@ -97,6 +100,7 @@ final class ReplicationEngine implements SessionEngine {
     this.control = Executors.newSingleThreadExecutor(daemon("cohort-engine-view"));
     this.bulk = Executors.newCachedThreadPool(daemon("cohort-engine-transfer"));
     this.storeWriter = Executors.newSingleThreadExecutor(daemon("cohort-engine-store"));
+    this.answers = Executors.newFixedThreadPool(2, daemon("cohort-engine-answers"));
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String name) {
@@ -475,6 +479,7 @@ final class ReplicationEngine implements SessionEngine {
     timer.shutdownNow();
     control.shutdownNow();
     bulk.shutdownNow();
+    answers.shutdownNow();
     storeWriter.shutdown();
     try {
       if (!storeWriter.awaitTermination(config.drainTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
@@ -601,7 +606,8 @@ final class ReplicationEngine implements SessionEngine {
                   public void onReplyOp(Member from, Op op) {
                     inbound.onAnswer(from, op);
                   }
-                }));
+                },
+                answers));
   }
 
   /** Forgets the queues of members that left. */

@@ -1,0 +1,193 @@
+package dev.cohort.testkit.engine;
+
+import static org.awaitility.Awaitility.await;
+
+import dev.cohort.core.channel.ClusterChannel;
+import dev.cohort.core.engine.EngineConfig;
+import dev.cohort.core.engine.SessionEngine;
+import dev.cohort.core.engine.SessionEngines;
+import dev.cohort.core.engine.SessionEvents;
+import dev.cohort.core.session.SessionRecord;
+import dev.cohort.core.session.SessionUpdate;
+import dev.cohort.core.store.SessionStore;
+import dev.cohort.testkit.InMemoryNetwork;
+import dev.cohort.testkit.ManualClock;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** Engines on one in-memory network with one manual clock: the stage for engine stories. */
+final class EngineCluster implements AutoCloseable {
+  final InMemoryNetwork net;
+  final ManualClock clock = new ManualClock();
+  final EngineConfig config;
+  final SessionStore store;
+  final Map<String, SessionEngine> engines = new LinkedHashMap<>();
+  final Map<String, Recorder> events = new ConcurrentHashMap<>();
+
+  EngineCluster(EngineConfig config) {
+    this(config, InMemoryNetwork.Delivery.ASYNC, SessionStore.NONE);
+  }
+
+  EngineCluster(EngineConfig config, InMemoryNetwork.Delivery delivery, SessionStore store) {
+    this.net = new InMemoryNetwork(delivery);
+    this.config = config;
+    this.store = store;
+  }
+
+  static EngineConfig testConfig() {
+    return EngineConfig.defaults()
+        .withSyncTimeout(Duration.ofSeconds(3))
+        .withDrainTimeout(Duration.ofSeconds(5))
+        .withStateTransferTimeout(Duration.ofSeconds(10));
+  }
+
+  /** Records what the engine told the adapter. */
+  static final class Recorder implements SessionEvents {
+    final List<String> ownershipLost = new CopyOnWriteArrayList<>();
+    final List<SessionRecord> expired = new CopyOnWriteArrayList<>();
+    final List<String> removedRemotely = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void ownershipLost(String id) {
+      ownershipLost.add(id);
+    }
+
+    @Override
+    public void expired(SessionRecord record) {
+      expired.add(record);
+    }
+
+    @Override
+    public void removedRemotely(String id) {
+      removedRemotely.add(id);
+    }
+  }
+
+  SessionEngine start(String name) {
+    ClusterChannel ch = net.newChannel(name);
+    Recorder r = new Recorder();
+    events.put(name, r);
+    SessionEngine e = SessionEngines.create(config, ch, store, r, clock);
+    e.start();
+    synchronized (engines) {
+      engines.put(name, e);
+    }
+    return e;
+  }
+
+  /** Starts the members and waits until every one sees all of them. */
+  void startAll(String... names) {
+    for (String n : names) {
+      start(n);
+    }
+    awaitViewSize(names.length);
+  }
+
+  void awaitViewSize(int n) {
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> live().stream().allMatch(e -> e.view().size() == n));
+  }
+
+  SessionEngine get(String name) {
+    synchronized (engines) {
+      return engines.get(name);
+    }
+  }
+
+  List<SessionEngine> live() {
+    synchronized (engines) {
+      return new ArrayList<>(engines.values());
+    }
+  }
+
+  /** Crashes a member: no goodbye, no drain. */
+  void kill(String name) {
+    SessionEngine e;
+    synchronized (engines) {
+      e = engines.remove(name);
+    }
+    net.kill(name);
+    e.close(); // the channel is dead: the drain has nobody to talk to and returns at once
+  }
+
+  /** Stops a member gracefully (drains). */
+  void stop(String name) {
+    SessionEngine e;
+    synchronized (engines) {
+      e = engines.remove(name);
+    }
+    e.close();
+  }
+
+  /** The member that currently owns {@code id}, if any. */
+  Optional<String> ownerOf(String id) {
+    List<String> owners = new ArrayList<>();
+    synchronized (engines) {
+      engines.forEach(
+          (n, e) -> {
+            if (e.owns(id)) {
+              owners.add(n);
+            }
+          });
+    }
+    return owners.size() == 1 ? Optional.of(owners.get(0)) : Optional.empty();
+  }
+
+  @Override
+  public void close() {
+    for (SessionEngine e : live()) {
+      try {
+        e.close();
+      } catch (RuntimeException ignored) {
+        // closing everything
+      }
+    }
+    net.close();
+  }
+
+  // ---------------------------------------------------------------- updates
+
+  static byte[] intBytes(int v) {
+    return ByteBuffer.allocate(4).putInt(v).array();
+  }
+
+  static int intOf(byte[] b) {
+    return ByteBuffer.wrap(b).getInt();
+  }
+
+  SessionUpdate create(String id, Map<String, byte[]> attrs) {
+    long now = clock.millis();
+    return new SessionUpdate(id, true, now, now, 1800, true, null, null, attrs, Set.of(), Map.of());
+  }
+
+  SessionUpdate set(String id, Map<String, byte[]> attrs) {
+    long now = clock.millis();
+    return new SessionUpdate(
+        id, false, now, now, 1800, false, null, null, attrs, Set.of(), Map.of());
+  }
+
+  SessionUpdate remove(String id, String... names) {
+    long now = clock.millis();
+    return new SessionUpdate(
+        id, false, now, now, 1800, false, null, null, Map.of(), Set.of(names), Map.of());
+  }
+
+  static Map<String, byte[]> attrs(Object... kv) {
+    Map<String, byte[]> m = new LinkedHashMap<>();
+    for (int i = 0; i < kv.length; i += 2) {
+      Object v = kv[i + 1];
+      m.put((String) kv[i], v instanceof Integer n ? intBytes(n) : (byte[]) v);
+    }
+    return Collections.unmodifiableMap(m);
+  }
+}

@@ -1,0 +1,132 @@
+package dev.cohort.testkit.engine;
+
+import static dev.cohort.testkit.engine.EngineCluster.attrs;
+import static dev.cohort.testkit.engine.EngineCluster.intOf;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.cohort.core.engine.Placement;
+import dev.cohort.core.engine.SessionEngine;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(60)
+class FailoverTest {
+  EngineCluster c;
+
+  @AfterEach
+  void tearDown() {
+    c.close();
+  }
+
+  @Test
+  void holderBecomesCaretaker_whenOwnerIsKilled() throws Exception {
+    c = new EngineCluster(EngineCluster.testConfig());
+    c.startAll("n1", "n2", "n3");
+    SessionEngine n1 = c.get("n1");
+    n1.commit(c.create("s", attrs("count", 1))).get(5, TimeUnit.SECONDS);
+    n1.commit(c.set("s", attrs("count", 2))).get(5, TimeUnit.SECONDS);
+    String holder = n1.placement("s").holders().get(0);
+    c.kill("n1");
+    await().atMost(Duration.ofSeconds(10)).until(() -> c.get(holder).owns("s"));
+    assertThat(c.ownerOf("s")).contains(holder);
+    // the caretaker restores k copies on the remaining member
+    String other = holder.equals("n2") ? "n3" : "n2";
+    await().atMost(Duration.ofSeconds(10)).until(() -> c.get(other).stats().replicaSessions() == 1);
+    assertThat(c.get(holder).stats().takeovers()).isEqualTo(1);
+    assertThat(intOf(c.get(holder).acquire("s").orElseThrow().attributes().get("count")))
+        .isEqualTo(2);
+  }
+
+  @Test
+  void twoMembersKilledAtOnce_withTwoBackups_loseNothing() throws Exception {
+    c = new EngineCluster(EngineCluster.testConfig().withBackups(2));
+    c.startAll("n1", "n2", "n3", "n4", "n5");
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      String id = "sess-" + i;
+      ids.add(id);
+      SessionEngine owner = c.get("n" + (1 + i % 5));
+      owner.commit(c.create(id, attrs("count", 1))).get(5, TimeUnit.SECONDS);
+      owner.commit(c.set(id, attrs("count", 2))).get(5, TimeUnit.SECONDS);
+    }
+    c.kill("n1");
+    c.kill("n2");
+    c.awaitViewSize(3);
+    for (String id : ids) {
+      await().atMost(Duration.ofSeconds(10)).until(() -> c.ownerOf(id).isPresent());
+      SessionEngine owner = c.get(c.ownerOf(id).get());
+      assertThat(intOf(owner.acquire(id).orElseThrow().attributes().get("count")))
+          .as("session %s", id)
+          .isEqualTo(2);
+    }
+    for (SessionEngine e : c.live()) {
+      await().atMost(Duration.ofSeconds(10)).until(() -> e.stats().unprotectedSessions() == 0);
+    }
+  }
+
+  @Test
+  void acquireMovesOwnership_andTheOldOwnerIsTold() throws Exception {
+    c = new EngineCluster(EngineCluster.testConfig());
+    c.startAll("n1", "n2", "n3");
+    c.get("n1").commit(c.create("s", attrs("count", 7))).get(5, TimeUnit.SECONDS);
+    // n3 may or may not hold a replica: the claim reaches everybody either way
+    SessionEngine n3 = c.get("n3");
+    assertThat(intOf(n3.acquire("s").orElseThrow().attributes().get("count"))).isEqualTo(7);
+    assertThat(n3.owns("s")).isTrue();
+    assertThat(c.get("n1").owns("s")).isFalse();
+    assertThat(c.events.get("n1").ownershipLost).containsExactly("s");
+    n3.commit(c.set("s", attrs("count", 8))).get(5, TimeUnit.SECONDS);
+    Placement p = n3.placement("s");
+    assertThat(p.owner()).isEqualTo("n3");
+    SessionEngine holder = c.get(p.holders().get(0));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> holder.stats().replicaSessions() + holder.stats().ownedSessions() >= 1);
+    assertThat(intOf(holder.acquire("s").orElseThrow().attributes().get("count"))).isEqualTo(8);
+  }
+
+  @Test
+  void commitFails_whenThisMemberLostOwnership() throws Exception {
+    c = new EngineCluster(EngineCluster.testConfig());
+    c.startAll("n1", "n2");
+    c.get("n1").commit(c.create("s", attrs("count", 1))).get(5, TimeUnit.SECONDS);
+    c.get("n2").acquire("s").orElseThrow();
+    assertThat(c.get("n1").commit(c.set("s", attrs("count", 2))))
+        .failsWithin(Duration.ofSeconds(5))
+        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+        .withMessageContaining("does not own the session")
+        .withMessageNotContaining("\"s\"");
+  }
+
+  @Test
+  void acquireReturnsEmpty_whenNoMemberHasTheSession() {
+    c = new EngineCluster(EngineCluster.testConfig());
+    c.startAll("n1", "n2");
+    assertThat(c.get("n2").acquire("nobody-has-this")).isEmpty();
+  }
+
+  @Test
+  void drainHandsOverEveryOwnedSession() throws Exception {
+    c = new EngineCluster(EngineCluster.testConfig());
+    c.startAll("n1", "n2", "n3");
+    for (int i = 0; i < 50; i++) {
+      c.get("n1").commit(c.create("d" + i, attrs("count", i))).get(5, TimeUnit.SECONDS);
+    }
+    c.stop("n1");
+    c.awaitViewSize(2);
+    for (int i = 0; i < 50; i++) {
+      String id = "d" + i;
+      await().atMost(Duration.ofSeconds(5)).until(() -> c.ownerOf(id).isPresent());
+      SessionEngine owner = c.get(c.ownerOf(id).get());
+      assertThat(intOf(owner.acquire(id).orElseThrow().attributes().get("count"))).isEqualTo(i);
+    }
+    assertThat(c.get("n2").stats().ownedSessions() + c.get("n3").stats().ownedSessions())
+        .isEqualTo(50);
+  }
+}

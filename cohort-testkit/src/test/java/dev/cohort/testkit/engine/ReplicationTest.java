@@ -1,0 +1,51 @@
+package dev.cohort.testkit.engine;
+
+import static dev.cohort.testkit.engine.EngineCluster.attrs;
+import static dev.cohort.testkit.engine.EngineCluster.intOf;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.cohort.core.engine.Placement;
+import dev.cohort.core.engine.SessionEngine;
+import dev.cohort.core.session.SessionRecord;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(30)
+class ReplicationTest {
+  EngineCluster c = new EngineCluster(EngineCluster.testConfig());
+
+  @AfterEach
+  void tearDown() {
+    c.close();
+  }
+
+  @Test
+  void syncCommitIsOnTheHolder_whenTheFutureCompletes() throws Exception {
+    c.startAll("n1", "n2", "n3");
+    SessionEngine n1 = c.get("n1");
+    n1.commit(c.create("s1", attrs("count", 1))).get(5, TimeUnit.SECONDS);
+    Placement p = n1.placement("s1");
+    assertThat(p.owner()).isEqualTo("n1");
+    assertThat(p.holders()).hasSize(1);
+    for (int i = 2; i <= 20; i++) {
+      n1.commit(c.set("s1", attrs("count", i))).get(5, TimeUnit.SECONDS);
+    }
+    SessionEngine holder = c.get(p.holders().get(0));
+    assertThat(holder.stats().replicaSessions()).isEqualTo(1);
+    assertThat(holder.stats().deltasApplied()).isEqualTo(19);
+    assertThat(n1.stats().deltasSent()).isEqualTo(19);
+    // the holder gives its copy on take-over: count 20 at version 20 then bumped
+    Optional<SessionRecord> r = holder.acquire("s1");
+    assertThat(r).isPresent();
+    assertThat(intOf(r.get().attributes().get("count"))).isEqualTo(20);
+    assertThat(r.get().version()).isEqualTo(21);
+    assertThat(holder.owns("s1")).isTrue();
+    await().atMost(Duration.ofSeconds(5)).until(() -> !n1.owns("s1"));
+    assertThat(c.events.get("n1").ownershipLost).containsExactly("s1");
+  }
+}
