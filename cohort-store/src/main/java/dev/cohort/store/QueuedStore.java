@@ -38,6 +38,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Threading: thread-safe; one lock guards the map and is held only for map operations, never
  * during back-end I/O. {@link #close} flushes for up to {@link Settings#closeTimeout()}, then stops
  * the writer and closes the back-end; writes still queued then are lost and logged (count only).
+ *
+ * <p>(Longer than most classes here: the queue, its writer and its counters share one lock, and
+ * splitting them would spread that invariant over several files.)
  */
 public final class QueuedStore implements SessionStore {
   private static final System.Logger LOG = System.getLogger(QueuedStore.class.getName());
@@ -70,6 +73,14 @@ public final class QueuedStore implements SessionStore {
                 + " ms, "
                 + maxBackoff.toMillis()
                 + " ms)");
+      }
+      if (batchSize > capacity) {
+        throw new IllegalArgumentException(
+            "store: queue batchSize "
+                + batchSize
+                + " is larger than capacity "
+                + capacity
+                + " — a batch must fit in the queue");
       }
       Objects.requireNonNull(closeTimeout, "closeTimeout");
     }

@@ -64,7 +64,31 @@ public final class Stores {
       throw new IllegalArgumentException(
           "store: H2 is supported embedded only — use jdbc:h2:file:/path/db");
     }
+    if (lower.startsWith("jdbc:h2:file:")) {
+      s = absoluteH2Path(s);
+    }
     return JdbcStore.open(settings(s, dialect));
+  }
+
+  /** H2 2.x refuses implicit relative paths; {@code jdbc:h2:file:data/db} means ./data/db here. */
+  static String absoluteH2Path(String spec) {
+    String rest = spec.substring("jdbc:h2:file:".length());
+    int end = rest.length();
+    for (char c : new char[] {';', '?'}) {
+      int i = rest.indexOf(c);
+      if (i >= 0 && i < end) {
+        end = i;
+      }
+    }
+    String path = rest.substring(0, end);
+    if (path.isEmpty()) {
+      throw new IllegalArgumentException(
+          "store: jdbc:h2:file: needs a path — use jdbc:h2:file:/path/db");
+    }
+    if (path.startsWith("~") || Path.of(path).isAbsolute()) {
+      return spec;
+    }
+    return "jdbc:h2:file:" + Path.of(path).toAbsolutePath().normalize() + rest.substring(end);
   }
 
   /** The default store: H2 embedded in {@code dataDir/sessions}. */

@@ -112,7 +112,7 @@ class QueuedStoreTest {
   @Test
   void overflow_dropsTheOldestWrites_countsAndLogsThem() throws Exception {
     List<String> logged = captureLog();
-    QueuedStore q = queue(QueuedStore.Settings.defaults().withCapacity(10).withBatchSize(1));
+    QueuedStore q = queue(QueuedStore.Settings.defaults().withBatchSize(1).withCapacity(10));
     CountDownLatch entered = backEnd.hangNextWrite();
     q.save(record("first", 1, attrs("a", "1")), Set.of(), Set.of(), true);
     assertThat(entered.await(20, TimeUnit.SECONDS)).isTrue();

@@ -90,6 +90,25 @@ class StoresTest {
   }
 
   @Test
+  void relativeH2Paths_becomeAbsolute_andOptionsAreKept() {
+    String cwd = Path.of("").toAbsolutePath().toString();
+    assertThat(Stores.absoluteH2Path("jdbc:h2:file:data/db;MODE=PostgreSQL"))
+        .isEqualTo("jdbc:h2:file:" + cwd + "/data/db;MODE=PostgreSQL");
+    assertThat(Stores.absoluteH2Path("jdbc:h2:file:/abs/db?cohort.poolSize=2"))
+        .isEqualTo("jdbc:h2:file:/abs/db?cohort.poolSize=2");
+    assertThat(Stores.absoluteH2Path("jdbc:h2:file:~/db")).isEqualTo("jdbc:h2:file:~/db");
+    assertThatThrownBy(() -> Stores.open("jdbc:h2:file:;MODE=x")).hasMessageStartingWith("store: ");
+  }
+
+  @Test
+  void queueSettings_thatConflict_nameBothFields() {
+    assertThatThrownBy(() -> QueuedStore.Settings.defaults().withCapacity(10))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("batchSize 200")
+        .hasMessageContaining("capacity 10");
+  }
+
+  @Test
   void validIds_followTheStoreRule() {
     assertThat(Stores.isValidId("A1b2_C3-d4")).isTrue();
     assertThat(Stores.isValidId("../x")).isFalse();
