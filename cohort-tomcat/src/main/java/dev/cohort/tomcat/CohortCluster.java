@@ -10,8 +10,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import org.apache.catalina.Cluster;
 import org.apache.catalina.Container;
+import org.apache.catalina.ContainerListener;
+import org.apache.catalina.Context;
 import org.apache.catalina.Engine;
+import org.apache.catalina.Lifecycle;
 import org.apache.catalina.LifecycleException;
+import org.apache.catalina.LifecycleListener;
 import org.apache.catalina.LifecycleState;
 import org.apache.catalina.Manager;
 import org.apache.catalina.Valve;
@@ -243,6 +247,7 @@ public class CohortCluster extends LifecycleMBeanBase implements Cluster {
         engine.getPipeline().addValve(adminValve);
       }
     }
+    watchContexts();
     if (container != null) {
       replicationValve = new ReplicationValve();
       container.getPipeline().addValve(replicationValve);
@@ -263,6 +268,51 @@ public class CohortCluster extends LifecycleMBeanBase implements Cluster {
     if (r != null && container != null) {
       container.getPipeline().removeValve(r);
       replicationValve = null;
+    }
+  }
+
+  /**
+   * Logs loudly every context that starts without replication because it is not distributable: a
+   * single web-fragment.xml without {@code <distributable/>} turns it off (Tomcat pain 6).
+   */
+  private void watchContexts() {
+    Container c = container;
+    if (c == null) {
+      return;
+    }
+    LifecycleListener onStart =
+        event -> {
+          if (Lifecycle.AFTER_START_EVENT.equals(event.getType())
+              && event.getLifecycle() instanceof Context ctx
+              && !(ctx.getManager() instanceof ReplicatedManager)) {
+            log.warn(
+                "cohort: context ["
+                    + ctx.getName()
+                    + "] is NOT replicated: it is not <distributable/> (web.xml and every"
+                    + " web-fragment.xml of its jars must say so) — its sessions are lost when"
+                    + " this node stops");
+          }
+        };
+    ContainerListener onAdd =
+        event -> {
+          if (Container.ADD_CHILD_EVENT.equals(event.getType())
+              && event.getData() instanceof Context ctx) {
+            ctx.addLifecycleListener(onStart);
+          }
+        };
+    List<Container> hosts = new ArrayList<>();
+    if (c instanceof Engine) {
+      hosts.addAll(List.of(c.findChildren()));
+    } else {
+      hosts.add(c);
+    }
+    for (Container host : hosts) {
+      host.addContainerListener(onAdd);
+      for (Container child : host.findChildren()) {
+        if (child instanceof Context ctx) {
+          ctx.addLifecycleListener(onStart);
+        }
+      }
     }
   }
 

@@ -21,6 +21,11 @@ final class EmbeddedNode implements AutoCloseable {
   private final Path base;
 
   private EmbeddedNode(String name, Consumer<CohortCluster> configure) throws IOException {
+    this(name, configure, true);
+  }
+
+  private EmbeddedNode(String name, Consumer<CohortCluster> configure, boolean replicated)
+      throws IOException {
     this.name = name;
     this.base = Files.createTempDirectory("cohort-" + name);
     tomcat = new Tomcat();
@@ -33,9 +38,11 @@ final class EmbeddedNode implements AutoCloseable {
     tomcat.getEngine().setJvmRoute(name);
     cluster = new CohortCluster();
     configure.accept(cluster);
-    tomcat.getEngine().setCluster(cluster);
+    if (replicated) {
+      tomcat.getEngine().setCluster(cluster);
+    }
     context = tomcat.addContext("", base.toString());
-    context.setDistributable(true);
+    context.setDistributable(replicated);
     context.addServletContainerInitializer((classes, ctx) -> ctx.addListener(events), null);
     Tomcat.addServlet(context, "counter", new CounterServlet(name, events));
     context.addServletMappingDecoded("/", "counter");
@@ -44,6 +51,17 @@ final class EmbeddedNode implements AutoCloseable {
   static EmbeddedNode start(String name, Consumer<CohortCluster> configure) {
     try {
       EmbeddedNode n = new EmbeddedNode(name, configure);
+      n.tomcat.start();
+      return n;
+    } catch (IOException | LifecycleException e) {
+      throw new IllegalStateException("node " + name + " did not start: " + e, e);
+    }
+  }
+
+  /** The same webapp on plain Tomcat (StandardManager, no cluster): the benchmark's baseline. */
+  static EmbeddedNode startPlain(String name) {
+    try {
+      EmbeddedNode n = new EmbeddedNode(name, c -> {}, false);
       n.tomcat.start();
       return n;
     } catch (IOException | LifecycleException e) {
