@@ -150,6 +150,16 @@ public final class ChaosCommand implements Callable<Integer> {
         ms(run.latencies.percentile(50)),
         ms(run.latencies.percentile(99)),
         ms(run.latencies.max()));
+    if (run.balancerRetries >= 0) {
+      out.printf(
+          Locale.ROOT,
+          "  balancer        %d retries, %d bad gateway%s%n",
+          run.balancerRetries,
+          run.balancerBadGateway,
+          run.balancerRetries > 0
+              ? " (a GET retried after the node applied it counts twice: a skip)"
+              : "");
+    }
     List<Fault> faults;
     synchronized (run.faults) {
       faults = List.copyOf(run.faults);

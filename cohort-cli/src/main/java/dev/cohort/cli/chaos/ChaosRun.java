@@ -18,12 +18,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * One chaos run: N users, each a thread with its own session cookie, ask {@code GET /counter}
- * through the balancer and check that their count goes up by exactly one; meanwhile a fault thread
- * crashes nodes (SIGKILL) and restarts them gracefully (SIGTERM, drain, start), one at a time, each
- * followed by a wait until the node is back in a full view. The load stops at the duration, or when
- * the fault in progress has recovered, whichever is later; then every user makes one last request,
- * so a session lost by the last fault is counted too.
+ * One chaos run: N users, each a thread with its own session cookie, ask {@code GET /counter?seq=K}
+ * through the balancer and check that their count goes up by exactly one (K, the count the user
+ * expects, is an idempotency key: a GET that the balancer retries on another node after the first
+ * one applied it and died is applied once); meanwhile a fault thread crashes nodes (SIGKILL) and
+ * restarts them gracefully (SIGTERM, drain, start), one at a time, each followed by a wait until
+ * the node is back in a full view. The load stops at the duration, or when the fault in progress
+ * has recovered, whichever is later; then every user makes one last request, so a session lost by
+ * the last fault is counted too.
  */
 final class ChaosRun {
   record Settings(
@@ -46,6 +48,8 @@ final class ChaosRun {
   private final AtomicBoolean loadOn = new AtomicBoolean(true);
   private volatile long startNanos;
   private volatile long loadNanos;
+  volatile long balancerRetries = -1;
+  volatile long balancerBadGateway = -1;
 
   ChaosRun(Settings settings, DemoCluster cluster, PrintStream out, boolean tty) {
     this.settings = settings;
@@ -94,6 +98,26 @@ final class ChaosRun {
     }
     for (User u : users) {
       u.request(); // the last word: is every session still there, with the right count?
+    }
+    balancerRetries = balancerFigure("retries");
+    balancerBadGateway = balancerFigure("badGateway");
+  }
+
+  /** A top-level figure of the balancer's /balancer/status JSON, -1 when it did not answer. */
+  private long balancerFigure(String name) {
+    try {
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(URI.create(settings.url() + "/balancer/status?format=json"))
+                  .timeout(Duration.ofSeconds(5))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      return r.statusCode() == 200 ? Json.num(Json.object(r.body()), name, -1) : -1;
+    } catch (IOException | IllegalArgumentException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
     }
   }
 
@@ -214,6 +238,12 @@ final class ChaosRun {
     private final Ledger ledger = new Ledger();
     private String cookie;
 
+    /**
+     * This user's request number, the idempotency key of its next request: it advances after every
+     * answer and stays after a failure, so a retry carries the same key.
+     */
+    private long seq = 1;
+
     User(int index) {
       this.index = index;
     }
@@ -231,7 +261,7 @@ final class ChaosRun {
 
     void request() {
       HttpRequest.Builder b =
-          HttpRequest.newBuilder(URI.create(settings.url() + "/counter"))
+          HttpRequest.newBuilder(URI.create(settings.url() + "/counter?seq=" + seq))
               .timeout(settings.requestTimeout());
       if (cookie != null) {
         b.header("Cookie", cookie);
@@ -250,6 +280,7 @@ final class ChaosRun {
           return;
         }
         Map<String, Object> body = Json.object(r.body());
+        seq++;
         long count = Json.num(body, "count", -1);
         Ledger.Outcome o = ledger.answered(count);
         switch (o) {

@@ -1,6 +1,7 @@
 package dev.cohort.cli.node;
 
 import dev.cohort.cli.Durations;
+import dev.cohort.cli.Logging;
 import dev.cohort.cli.Ports;
 import dev.cohort.core.engine.Mode;
 import java.nio.charset.StandardCharsets;
@@ -136,10 +137,14 @@ public final class NodeCommand implements Callable<Integer> {
     NodeServer server = new NodeServer(settings);
     log.info("cohort node starting: " + settings.describe());
     CountDownLatch stopped = new CountDownLatch(1);
+    Logging.keepUntilExit();
     Thread hook =
         new Thread(
             () -> {
+              log.info("cohort node " + name + " stopping: draining its sessions, then leaving");
               server.close();
+              log.info("cohort node " + name + " stopped");
+              Logging.flushAtExit();
               stopped.countDown();
             },
             "cohort-node-stop");

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.apache.catalina.Context;
@@ -20,11 +21,15 @@ import org.apache.catalina.startup.Tomcat;
  * under {@code cohort demo} only, a button that crashes the node ({@code POST /kill}).
  *
  * <p>{@code /counter} answers {@code {"count":N,"node":"n1","session":"<id>","owner":"n1",
- * "replicas":["n2"]}}: the session id shown is the caller's own.
+ * "replicas":["n2"]}}: the session id shown is the caller's own. With {@code ?seq=N} (an
+ * idempotency key, used by {@code cohort chaos}) it increments only if N is above the last applied
+ * key of the session, so a request that a balancer retries after the first node applied (and
+ * replicated) it and died is not counted twice.
  */
 public final class DemoWebapp {
   static final String ENGINE_ATTRIBUTE = "dev.cohort.engine";
   static final String COUNT = "count";
+  static final String SEQ = "seq";
 
   private DemoWebapp() {}
 
@@ -60,12 +65,20 @@ public final class DemoWebapp {
 
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+      long seq = seq(req.getParameter("seq"));
       HttpSession session = req.getSession(true);
       int count;
       synchronized (this) {
         Object previous = session.getAttribute(COUNT);
-        count = (previous instanceof Integer i ? i : 0) + 1;
-        session.setAttribute(COUNT, count);
+        count = previous instanceof Integer i ? i : 0;
+        Object applied = session.getAttribute(SEQ);
+        if (seq == 0 || !(applied instanceof Long last) || seq > last) {
+          count++;
+          session.setAttribute(COUNT, count);
+          if (seq > 0) {
+            session.setAttribute(SEQ, seq);
+          }
+        }
       }
       String id = session.getId();
       Placement where = placement(id);
@@ -88,11 +101,36 @@ public final class DemoWebapp {
                   + "}");
     }
 
+    /** The optional {@code seq} parameter: 0 when absent or malformed. */
+    static long seq(String text) {
+      if (text == null || !text.matches("[0-9]{1,18}")) {
+        return 0;
+      }
+      return Long.parseLong(text);
+    }
+
     private Placement placement(String id) {
       if (getServletContext().getAttribute(ENGINE_ATTRIBUTE) instanceof SessionEngine engine) {
-        return engine.placement(bareId(id));
+        return servedHere(engine.placement(bareId(id)));
       }
       return new Placement(node, List.of());
+    }
+
+    /**
+     * Where the session lives once this request ends: here. A session created by this request is
+     * committed (and owned) only after the servlet, so the engine still answers with the rendezvous
+     * guess; the holders for this node as owner are that ranking without this node.
+     */
+    Placement servedHere(Placement p) {
+      if (p.owner().equals(node)) {
+        return p;
+      }
+      List<String> ranked = new ArrayList<>();
+      ranked.add(p.owner());
+      ranked.addAll(p.holders());
+      ranked.remove(node);
+      int k = p.holders().size();
+      return new Placement(node, ranked.subList(0, Math.min(k, ranked.size())));
     }
   }
 

@@ -1,0 +1,37 @@
+package dev.cohort.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * {@code cohort chaos} from the built jar: its own 3-node sync cluster behind the balancer, users
+ * counting while nodes are killed (SIGKILL) and restarted gracefully; nothing may be lost, stale or
+ * failed. (The 60 s run is done by hand; CI runs a shorter one.)
+ */
+class ChaosIT {
+
+  @Test
+  @Timeout(value = 400, unit = TimeUnit.SECONDS)
+  void syncCluster_losesNothing_whileNodesAreKilledAndRestarted() throws Exception {
+    String logs = JarProcess.target().resolve("chaos-it-logs").toString();
+    try (JarProcess chaos =
+        JarProcess.start(
+            "chaos-it", "chaos", "--duration", "25s", "--users", "20", "--logs", logs)) {
+      assertThat(chaos.process.waitFor(380, TimeUnit.SECONDS)).as("chaos finishes").isTrue();
+      String report = chaos.output();
+      System.out.println(report);
+
+      assertThat(chaos.process.exitValue()).as(report + "\n" + chaos.errors()).isZero();
+      assertThat(report)
+          .contains("failed requests 0")
+          .contains("lost sessions   0")
+          .contains("stale reads     0")
+          .contains("kill -9")
+          .contains("RESULT: PASS");
+      assertThat(chaos.process.descendants().toList()).isEmpty();
+    }
+  }
+}
