@@ -324,6 +324,27 @@ public abstract class ClusterChannelContract {
   }
 
   @Test
+  void requestHandler_mayRequestBackToTheCaller() throws Exception {
+    List<Node> c = cluster(2);
+    Node a = c.get(0);
+    Node b = c.get(1);
+    a.onRequest = (from, payload) -> bytes("a:" + text(payload));
+    b.onRequest =
+        (from, payload) -> {
+          Replies back =
+              b.channel
+                  .request(List.of(from), bytes("nested"), Duration.ofSeconds(20))
+                  .get(30, TimeUnit.SECONDS);
+          return bytes("b saw " + text(back.replies().get(from)));
+        };
+    Replies r =
+        a.channel
+            .request(List.of(b.member()), bytes("outer"), Duration.ofSeconds(30))
+            .get(60, TimeUnit.SECONDS);
+    assertThat(text(r.replies().get(b.member()))).isEqualTo("b saw a:nested");
+  }
+
+  @Test
   void request_toMemberThatNeverAnswers_failsWithTimeoutNamingIt() {
     List<Node> c = cluster(3);
     CountDownLatch release = new CountDownLatch(1);

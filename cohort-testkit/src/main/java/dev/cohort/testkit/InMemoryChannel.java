@@ -338,7 +338,7 @@ final class InMemoryChannel implements ClusterChannel {
     byte[] r = reply;
     String err = error;
     Member self = member;
-    net.route(self, from, to -> to.onReply(self, id, r, err));
+    net.routeOutOfBand(self, from, to -> to.onReply(self, id, r, err));
   }
 
   private void onReply(Member from, long id, byte[] reply, String error) {
@@ -369,7 +369,7 @@ final class InMemoryChannel implements ClusterChannel {
     }
     String err = error;
     Member self = member;
-    net.route(self, from, to -> to.onBulkAck(streamId, seq, err));
+    net.routeOutOfBand(self, from, to -> to.onBulkAck(streamId, seq, err));
   }
 
   private void onBulkAck(long streamId, long seq, String error) {

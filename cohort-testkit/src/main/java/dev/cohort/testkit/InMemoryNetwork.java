@@ -47,7 +47,9 @@ import java.util.function.Consumer;
  * is already being drained, e.g. re-entrantly from a handler, in which case the drainer delivers
  * it), which makes engine unit tests deterministic: a request to a live member is already complete
  * when {@code request} returns. Delayed deliveries ({@link #delay}) always run on a network thread.
- * Request timeouts use real time. Payloads are copied on send.
+ * Replies and bulk acknowledgements are delivered out of band (on the answering thread, not queued
+ * behind the answerer's other traffic), as the JGroups channel does. Request timeouts use real
+ * time. Payloads are copied on send.
  *
  * <h2>Faults</h2>
  *
@@ -403,17 +405,53 @@ public final class InMemoryNetwork implements AutoCloseable {
    * sender.
    */
   void route(Member from, Member to, Consumer<InMemoryChannel> delivery) {
-    InMemoryChannel target;
-    long delay;
+    InMemoryChannel t = admit(from, to);
+    if (t != null) {
+      t.laneFrom(from).submit(() -> delivery.accept(t), delayOf(to));
+    }
+  }
+
+  /**
+   * Routes a reply or a bulk acknowledgement: like {@link #route} but out of band, on the calling
+   * thread (or the timer thread when delayed), never queued behind the sender's other traffic — as
+   * JGroups does with OOB messages. Otherwise a handler that requests back to its caller would wait
+   * for a reply stuck behind itself.
+   */
+  void routeOutOfBand(Member from, Member to, Consumer<InMemoryChannel> delivery) {
+    InMemoryChannel t = admit(from, to);
+    if (t == null) {
+      return;
+    }
+    long delay = delayOf(to);
+    if (delay == 0) {
+      delivery.accept(t);
+    } else {
+      try {
+        scheduler.schedule(() -> delivery.accept(t), delay, TimeUnit.NANOSECONDS);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        // the network is shut down
+      }
+    }
+  }
+
+  private long delayOf(Member to) {
     synchronized (lock) {
-      target = alive.get(to.name());
+      return delayNanos.getOrDefault(to.name(), 0L);
+    }
+  }
+
+  /** The receiving channel if this delivery gets through, else null (and counted as dropped). */
+  private InMemoryChannel admit(Member from, Member to) {
+    synchronized (lock) {
+      InMemoryChannel target = alive.get(to.name());
+      InMemoryChannel sender = alive.get(from.name());
       if (target == null
           || !target.member().equals(to)
-          || !Objects.equals(groupOf.get(from.name()), groupOf.get(to.name()))
-          || alive.get(from.name()) == null
-          || !alive.get(from.name()).member().equals(from)) {
+          || sender == null
+          || !sender.member().equals(from)
+          || !Objects.equals(groupOf.get(from.name()), groupOf.get(to.name()))) {
         dropped.incrementAndGet();
-        return;
+        return null;
       }
       Integer drops = dropNext.get(to.name());
       if (drops != null && drops > 0) {
@@ -423,12 +461,10 @@ public final class InMemoryNetwork implements AutoCloseable {
           dropNext.put(to.name(), drops - 1);
         }
         dropped.incrementAndGet();
-        return;
+        return null;
       }
-      delay = delayNanos.getOrDefault(to.name(), 0L);
+      return target;
     }
-    InMemoryChannel t = target;
-    t.laneFrom(from).submit(() -> delivery.accept(t), delay);
   }
 
   Lane newLane() {
