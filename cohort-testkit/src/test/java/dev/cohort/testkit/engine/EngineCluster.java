@@ -23,6 +23,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.awaitility.core.ConditionFactory;
 
 /** Engines on one in-memory network with one manual clock: the stage for engine stories. */
 final class EngineCluster implements AutoCloseable {
@@ -92,10 +93,16 @@ final class EngineCluster implements AutoCloseable {
     awaitViewSize(names.length);
   }
 
-  void awaitViewSize(int n) {
-    await()
+  /** Waits on a condition, polling often (no fixed first delay). */
+  static ConditionFactory eventually() {
+    return await()
         .atMost(Duration.ofSeconds(10))
-        .until(() -> live().stream().allMatch(e -> e.view().size() == n));
+        .pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(5));
+  }
+
+  void awaitViewSize(int n) {
+    eventually().until(() -> live().stream().allMatch(e -> e.view().size() == n));
   }
 
   SessionEngine get(String name) {

@@ -1,9 +1,9 @@
 package dev.cohort.testkit.engine;
 
 import static dev.cohort.testkit.engine.EngineCluster.attrs;
+import static dev.cohort.testkit.engine.EngineCluster.eventually;
 import static dev.cohort.testkit.engine.EngineCluster.intOf;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.cohort.core.engine.Placement;
 import dev.cohort.core.engine.SessionEngine;
@@ -33,11 +33,11 @@ class FailoverTest {
     n1.commit(c.set("s", attrs("count", 2))).get(5, TimeUnit.SECONDS);
     String holder = n1.placement("s").holders().get(0);
     c.kill("n1");
-    await().atMost(Duration.ofSeconds(10)).until(() -> c.get(holder).owns("s"));
+    eventually().until(() -> c.get(holder).owns("s"));
     assertThat(c.ownerOf("s")).contains(holder);
     // the caretaker restores k copies on the remaining member
     String other = holder.equals("n2") ? "n3" : "n2";
-    await().atMost(Duration.ofSeconds(10)).until(() -> c.get(other).stats().replicaSessions() == 1);
+    eventually().until(() -> c.get(other).stats().replicaSessions() == 1);
     assertThat(c.get(holder).stats().takeovers()).isEqualTo(1);
     assertThat(intOf(c.get(holder).acquire("s").orElseThrow().attributes().get("count")))
         .isEqualTo(2);
@@ -59,14 +59,14 @@ class FailoverTest {
     c.kill("n2");
     c.awaitViewSize(3);
     for (String id : ids) {
-      await().atMost(Duration.ofSeconds(10)).until(() -> c.ownerOf(id).isPresent());
+      eventually().until(() -> c.ownerOf(id).isPresent());
       SessionEngine owner = c.get(c.ownerOf(id).get());
       assertThat(intOf(owner.acquire(id).orElseThrow().attributes().get("count")))
           .as("session %s", id)
           .isEqualTo(2);
     }
     for (SessionEngine e : c.live()) {
-      await().atMost(Duration.ofSeconds(10)).until(() -> e.stats().unprotectedSessions() == 0);
+      eventually().until(() -> e.stats().unprotectedSessions() == 0);
     }
   }
 
@@ -85,8 +85,7 @@ class FailoverTest {
     Placement p = n3.placement("s");
     assertThat(p.owner()).isEqualTo("n3");
     SessionEngine holder = c.get(p.holders().get(0));
-    await()
-        .atMost(Duration.ofSeconds(5))
+    eventually()
         .until(() -> holder.stats().replicaSessions() + holder.stats().ownedSessions() >= 1);
     assertThat(intOf(holder.acquire("s").orElseThrow().attributes().get("count"))).isEqualTo(8);
   }
@@ -122,7 +121,7 @@ class FailoverTest {
     c.awaitViewSize(2);
     for (int i = 0; i < 50; i++) {
       String id = "d" + i;
-      await().atMost(Duration.ofSeconds(5)).until(() -> c.ownerOf(id).isPresent());
+      eventually().until(() -> c.ownerOf(id).isPresent());
       SessionEngine owner = c.get(c.ownerOf(id).get());
       assertThat(intOf(owner.acquire(id).orElseThrow().attributes().get("count"))).isEqualTo(i);
     }

@@ -1,14 +1,13 @@
 package dev.cohort.testkit.engine;
 
 import static dev.cohort.testkit.engine.EngineCluster.attrs;
+import static dev.cohort.testkit.engine.EngineCluster.eventually;
 import static dev.cohort.testkit.engine.EngineCluster.intOf;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.cohort.core.engine.Placement;
 import dev.cohort.core.engine.SessionEngine;
 import dev.cohort.core.session.SessionRecord;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -45,7 +44,7 @@ class ReplicationTest {
     assertThat(intOf(r.get().attributes().get("count"))).isEqualTo(20);
     assertThat(r.get().version()).isEqualTo(21);
     assertThat(holder.owns("s1")).isTrue();
-    await().atMost(Duration.ofSeconds(5)).until(() -> !n1.owns("s1"));
+    eventually().until(() -> !n1.owns("s1"));
     assertThat(c.events.get("n1").ownershipLost).containsExactly("s1");
   }
 }
