@@ -35,6 +35,9 @@ import java.util.concurrent.TimeUnit;
 public final class Balancer implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(Balancer.class.getName());
 
+  /** System property: number of event-loop threads (default: one per CPU). */
+  public static final String IO_THREADS_PROPERTY = "cohort.balancer.ioThreads";
+
   private final BalancerConfig config;
   private final Stats stats = new Stats();
   private final List<BackendState> backends;
@@ -68,7 +71,7 @@ public final class Balancer implements AutoCloseable {
       throw new IllegalStateException(
           "balancer start: already " + (closed ? "closed" : "started") + " — create a new one");
     }
-    int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+    int threads = ioThreads();
     boss =
         new MultiThreadIoEventLoopGroup(
             1, new DefaultThreadFactory("cohort-balancer-accept"), NioIoHandler.newFactory());
@@ -131,6 +134,28 @@ public final class Balancer implements AutoCloseable {
         String.valueOf(port),
         backends.size(),
         config.policy().option());
+  }
+
+  /**
+   * Event-loop threads: one per CPU, or the system property {@value #IO_THREADS_PROPERTY}.
+   *
+   * @throws IllegalArgumentException naming the property when it is not a number from 1 to 256
+   */
+  static int ioThreads() {
+    String v = System.getProperty(IO_THREADS_PROPERTY);
+    if (v == null) {
+      return Math.max(1, Runtime.getRuntime().availableProcessors());
+    }
+    try {
+      int n = Integer.parseInt(v.trim());
+      if (n >= 1 && n <= 256) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(
+        IO_THREADS_PROPERTY + ": '" + v + "' — use a whole number of threads from 1 to 256");
   }
 
   /**

@@ -54,6 +54,9 @@ final class SessionIds {
 
   /** The {@code ;jsessionid=} path parameter of a request URI, or null. */
   static String fromUri(String uri) {
+    if (uri.indexOf(';') < 0) {
+      return null; // the common case: no path parameter at all
+    }
     int q = uri.indexOf('?');
     int limit = q < 0 ? uri.length() : q;
     int at = uri.lastIndexOf(PATH_PARAM, limit - 1);
