@@ -9,7 +9,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -627,16 +626,16 @@ public final class JdbcStore implements SessionStore {
     }
   }
 
-  /** An error's class and SQL state, and its text only where it cannot carry row data. */
+  /**
+   * An error's class, SQL state and text. The text is left out for data and constraint errors
+   * (SQLState classes 22 and 23), whose messages can quote the row's values, such as a session id.
+   */
   static String describe(Throwable e) {
     StringBuilder b = new StringBuilder(e.getClass().getSimpleName());
     if (e instanceof SQLException s) {
-      b.append(" SQLState ").append(s.getSQLState()).append(" code ").append(s.getErrorCode());
-      boolean connection =
-          s instanceof SQLTransientConnectionException
-              || (s.getSQLState() != null && s.getSQLState().startsWith("08"))
-              || (s.getSQLState() != null && s.getSQLState().startsWith("57"));
-      if (!connection) {
+      String state = s.getSQLState() == null ? "" : s.getSQLState();
+      b.append(" SQLState ").append(state).append(" code ").append(s.getErrorCode());
+      if (state.startsWith("22") || state.startsWith("23")) {
         return b.toString();
       }
     }

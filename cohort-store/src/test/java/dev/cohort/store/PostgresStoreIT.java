@@ -1,9 +1,13 @@
 package dev.cohort.store;
 
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.cohort.core.store.SessionStore;
+import dev.cohort.core.store.StoreException;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /** The contract on the PostgreSQL server of scripts/test-env-setup, in tables of its own. */
 class PostgresStoreIT extends SessionStoreContract {
@@ -30,6 +34,16 @@ class PostgresStoreIT extends SessionStoreContract {
   @Override
   protected int deleteExpired(SessionStore s, long nowMillis, int limit) {
     return ((JdbcStore) s).deleteExpired(nowMillis, limit);
+  }
+
+  @Test
+  void wrongPassword_failsAtOpen_sayingWhy_withoutThePassword() {
+    Servers.Db wrong = new Servers.Db("PostgreSQL", db.url(), db.user(), "not-the-password");
+    assertThatThrownBy(() -> Stores.open(wrong.spec(sessions + "_x", sessions + "_y")))
+        .isInstanceOf(StoreException.class)
+        .hasMessageStartingWith("store: ")
+        .hasMessageContaining("password authentication failed")
+        .hasMessageNotContaining("not-the-password");
   }
 
   @AfterEach
