@@ -17,9 +17,11 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** What the file store does with the files themselves. */
+@Timeout(60)
 class FileStoreFilesTest {
   @TempDir Path dir;
 

@@ -8,7 +8,9 @@ import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+@Timeout(60)
 class RecordFormatTest {
 
   @Test
