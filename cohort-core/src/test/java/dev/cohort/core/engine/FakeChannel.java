@@ -1,0 +1,100 @@
+package dev.cohort.core.engine;
+
+import dev.cohort.core.channel.BulkHandler;
+import dev.cohort.core.channel.BulkSender;
+import dev.cohort.core.channel.ClusterChannel;
+import dev.cohort.core.channel.Member;
+import dev.cohort.core.channel.MembershipListener;
+import dev.cohort.core.channel.MessageHandler;
+import dev.cohort.core.channel.Replies;
+import dev.cohort.core.channel.RequestHandler;
+import dev.cohort.core.channel.View;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A channel with no network: every request is acknowledged at once with an empty frame, and the
+ * test hands frames to the engine's handlers as if they came from a peer.
+ */
+final class FakeChannel implements ClusterChannel {
+  final Member local;
+  final View view;
+  final List<byte[]> requests = new CopyOnWriteArrayList<>();
+  RequestHandler requestHandler;
+  MessageHandler messageHandler;
+
+  FakeChannel(String me, String... others) {
+    local = new Member(me + "#1", me);
+    List<Member> ms = new java.util.ArrayList<>();
+    ms.add(local);
+    for (String o : others) {
+      ms.add(new Member(o + "#1", o));
+    }
+    view = new View(1, ms);
+  }
+
+  Member member(String name) {
+    return view.byName(name).orElseThrow();
+  }
+
+  byte[] deliver(String from, byte[] frame) throws Exception {
+    return requestHandler.onRequest(member(from), frame);
+  }
+
+  @Override
+  public void connect() {}
+
+  @Override
+  public Member localMember() {
+    return local;
+  }
+
+  @Override
+  public View view() {
+    return view;
+  }
+
+  @Override
+  public void addMembershipListener(MembershipListener listener) {}
+
+  @Override
+  public void setMessageHandler(MessageHandler handler) {
+    messageHandler = handler;
+  }
+
+  @Override
+  public void setRequestHandler(RequestHandler handler) {
+    requestHandler = handler;
+  }
+
+  @Override
+  public void setBulkHandler(BulkHandler handler) {}
+
+  @Override
+  public void send(Collection<Member> targets, byte[] payload) {}
+
+  @Override
+  public CompletableFuture<Replies> request(
+      Collection<Member> targets, byte[] payload, Duration timeout) {
+    requests.add(payload);
+    Map<Member, byte[]> r = new HashMap<>();
+    for (Member m : targets) {
+      r.put(m, new byte[] {1, 0}); // an empty frame
+    }
+    return CompletableFuture.completedFuture(new Replies(r, Set.of()));
+  }
+
+  @Override
+  public BulkSender openBulk(Member target, String topic) {
+    throw new UnsupportedOperationException();
+  }
+
+  @Override
+  public void close() {}
+}

@@ -1,0 +1,269 @@
+package dev.cohort.core.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cohort.core.session.SessionRecord;
+import dev.cohort.core.session.SessionUpdate;
+import dev.cohort.core.store.SessionStore;
+import dev.cohort.core.wire.Frame;
+import dev.cohort.core.wire.Op;
+import dev.cohort.core.wire.WireCodec;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The holder-side rules, frame by frame, with no network and no threads involved. */
+class InboundRulesTest {
+  final FakeChannel channel = new FakeChannel("n1", "n2", "n3");
+  final WireCodec codec = new WireCodec(1 << 20, 1 << 19);
+  final List<String> lost = new ArrayList<>();
+  final Clock clock = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
+  ReplicationEngine engine;
+
+  @BeforeEach
+  void setUp() {
+    engine =
+        (ReplicationEngine)
+            SessionEngines.create(
+                EngineConfig.defaults(),
+                channel,
+                SessionStore.NONE,
+                new SessionEvents() {
+                  @Override
+                  public void ownershipLost(String id) {
+                    lost.add(id);
+                  }
+                },
+                clock);
+    engine.start();
+  }
+
+  @AfterEach
+  void tearDown() {
+    engine.close();
+  }
+
+  static SessionRecord rec(long version, int value) {
+    return new SessionRecord(
+        "s",
+        version,
+        1,
+        1,
+        1800,
+        false,
+        null,
+        null,
+        Map.of(),
+        Map.of("v", new byte[] {(byte) value}));
+  }
+
+  List<Op> deliver(String from, Op... ops) throws Exception {
+    return codec.decode(channel.deliver(from, codec.encode(Frame.of(ops)))).ops();
+  }
+
+  static Op.Delta set(long base, int value) {
+    return new Op.Delta(
+        "s",
+        base,
+        5,
+        null,
+        null,
+        false,
+        null,
+        false,
+        null,
+        null,
+        List.of(new dev.cohort.core.wire.AttributeChange.Set("v", new byte[] {(byte) value})));
+  }
+
+  long version() {
+    return engine.sessions.map.get("s").version();
+  }
+
+  @Test
+  void replicaAppliesDelta_onTheVersionItNames() throws Exception {
+    deliver("n2", new Op.Full(rec(5, 1), "n2"));
+    assertThat(deliver("n2", set(5, 2))).isEmpty();
+    assertThat(version()).isEqualTo(6);
+    assertThat(engine.sessions.map.get("s").record.attributes().get("v")).containsExactly(2);
+    assertThat(engine.stats().deltasApplied()).isEqualTo(1);
+  }
+
+  @Test
+  void replicaIgnoresDelta_whenBaseVersionIsOld() throws Exception {
+    deliver("n2", new Op.Full(rec(5, 1), "n2"));
+    assertThat(deliver("n2", set(3, 9))).isEmpty();
+    assertThat(version()).isEqualTo(5);
+    assertThat(engine.sessions.map.get("s").record.attributes().get("v")).containsExactly(1);
+  }
+
+  @Test
+  void replicaAsksForTheWholeRecord_whenADeltaSkipsAVersion() throws Exception {
+    deliver("n2", new Op.Full(rec(5, 1), "n2"));
+    assertThat(deliver("n2", set(7, 9))).containsExactly(new Op.NeedFull("s"));
+    assertThat(version()).isEqualTo(5);
+    assertThat(engine.stats().gaps()).isEqualTo(1);
+  }
+
+  @Test
+  void unknownSessionDelta_asksForTheWholeRecord() throws Exception {
+    assertThat(deliver("n2", set(1, 9))).containsExactly(new Op.NeedFull("s"));
+  }
+
+  @Test
+  void olderRecordFromAnotherOwner_isAConflict_andTheSenderIsTold() throws Exception {
+    deliver("n2", new Op.Full(rec(5, 1), "n2"));
+    assertThat(deliver("n3", new Op.Full(rec(4, 9), "n3")))
+        .containsExactly(new Op.OwnerChanged("s", "n2", 5));
+    assertThat(version()).isEqualTo(5);
+    assertThat(engine.stats().conflicts()).isEqualTo(1);
+    assertThat(deliver("n3", set(4, 9))).containsExactly(new Op.OwnerChanged("s", "n2", 5));
+    assertThat(engine.stats().conflicts()).isEqualTo(2);
+  }
+
+  @Test
+  void newerRecordReplacesTheReplica() throws Exception {
+    deliver("n2", new Op.Full(rec(5, 1), "n2"));
+    deliver("n3", new Op.Full(rec(8, 3), "n3"));
+    assertThat(version()).isEqualTo(8);
+    assertThat(engine.placement("s").owner()).isEqualTo("n3");
+  }
+
+  @Test
+  void ownerYields_whenANewerVersionArrives() throws Exception {
+    engine.commit(
+        new SessionUpdate(
+            "s",
+            true,
+            1,
+            1,
+            1800,
+            true,
+            null,
+            null,
+            Map.of("v", new byte[] {1}),
+            Set.of(),
+            Map.of()));
+    assertThat(engine.owns("s")).isTrue();
+    deliver("n2", new Op.Full(rec(3, 4), "n2"));
+    assertThat(engine.owns("s")).isFalse();
+    assertThat(lost).containsExactly("s");
+    assertThat(version()).isEqualTo(3);
+  }
+
+  @Test
+  void ownerKeepsTheSession_whenAnOlderOwnerReappears() throws Exception {
+    engine.commit(
+        new SessionUpdate(
+            "s",
+            true,
+            1,
+            1,
+            1800,
+            true,
+            null,
+            null,
+            Map.of("v", new byte[] {1}),
+            Set.of(),
+            Map.of()));
+    engine.commit(
+        new SessionUpdate(
+            "s",
+            false,
+            1,
+            2,
+            1800,
+            false,
+            null,
+            null,
+            Map.of("v", new byte[] {2}),
+            Set.of(),
+            Map.of()));
+    assertThat(deliver("n2", new Op.Full(rec(1, 4), "n2")))
+        .containsExactly(new Op.OwnerChanged("s", "n1", 2));
+    assertThat(engine.owns("s")).isTrue();
+    assertThat(lost).isEmpty();
+  }
+
+  @Test
+  void handOverMakesTheReceiverOwner_withABumpedVersion() throws Exception {
+    deliver("n2", new Op.Full(rec(5, 1), "n2"));
+    deliver("n2", new Op.Full(rec(5, 1), "n1"));
+    assertThat(engine.owns("s")).isTrue();
+    assertThat(version()).isEqualTo(6);
+    assertThat(engine.stats().takeovers()).isEqualTo(1);
+  }
+
+  @Test
+  void claimAnswersWithTheCopy_andTheOldOwnerLetsGo() throws Exception {
+    engine.commit(
+        new SessionUpdate(
+            "s",
+            true,
+            1,
+            1,
+            1800,
+            true,
+            null,
+            null,
+            Map.of("v", new byte[] {1}),
+            Set.of(),
+            Map.of()));
+    List<Op> answer = deliver("n2", new Op.Claim("s", List.of("n3")));
+    assertThat(answer).singleElement().isInstanceOf(Op.Full.class);
+    assertThat(((Op.Full) answer.get(0)).owner()).isEqualTo("n1");
+    assertThat(engine.owns("s")).isFalse();
+    assertThat(lost).containsExactly("s");
+    assertThat(engine.sessions.map).doesNotContainKey("s"); // not among the new holders
+  }
+
+  @Test
+  void malformedFramesAreDroppedAndCounted() throws Exception {
+    byte[] answer = channel.deliver("n2", new byte[] {1, 5, 99, 0});
+    assertThat(codec.decode(answer).ops()).isEmpty();
+    channel.deliver("n2", new byte[0]);
+    channel.deliver("n2", new byte[] {7, 1, 1});
+    assertThat(engine.stats().malformedFrames()).isEqualTo(3);
+  }
+
+  @Test
+  void aCounterIncrementCommitSendsOneSmallFrame() throws Exception {
+    dev.cohort.core.serial.AttributeCodec attrs = dev.cohort.core.serial.AttributeCodec.defaults();
+    String id = "0123456789ABCDEF0123456789ABCDEF";
+    engine.commit(
+        new SessionUpdate(
+            id,
+            true,
+            1,
+            1,
+            1800,
+            false,
+            null,
+            null,
+            Map.of("count", attrs.serialize("count", 1)),
+            Set.of(),
+            Map.of()));
+    channel.requests.clear();
+    engine.commit(
+        new SessionUpdate(
+            id,
+            false,
+            1,
+            1_767_225_660_000L,
+            1800,
+            false,
+            null,
+            null,
+            Map.of("count", attrs.serialize("count", 2)),
+            Set.of(),
+            Map.of()));
+    assertThat(channel.requests).singleElement().satisfies(b -> assertThat(b).hasSize(56));
+  }
+}
