@@ -79,6 +79,26 @@ class JGroupsChannelFaultsIT {
   }
 
   @Test
+  void threeMembers_formOneView_withDnsDiscovery_probingThePortRange() {
+    // dns:localhost resolves (A record, /etc/hosts) to 127.0.0.1; each member takes the next free
+    // port of port..port+2 and DNS_PING probes the whole range, as pods behind a headless service
+    int base = TestClusters.freePortBlock(12);
+    try (Members m = new Members("dns", 0)) {
+      JGroupsChannel[] chs = new JGroupsChannel[3];
+      for (int i = 0; i < 3; i++) {
+        chs[i] =
+            m.start(
+                TestClusters.staticConfig(m.cluster, "n" + (i + 1), base, List.of(base))
+                    .withPortRange(2)
+                    .withDiscovery("dns:localhost"));
+      }
+      Members.awaitViewSize(VIEW, 3, chs);
+      assertThat(chs[2].view()).isEqualTo(chs[0].view());
+      assertThat(chs[2].boundPort()).isBetween(base, base + 2);
+    }
+  }
+
+  @Test
   void memberInSeparateJvm_killedWithSigkill_leavesTheView() throws Exception {
     try (Members m = new Members("sigkill", 3)) {
       JGroupsChannel a = m.start(0);

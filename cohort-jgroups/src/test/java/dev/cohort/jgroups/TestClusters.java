@@ -46,6 +46,21 @@ final class TestClusters {
     return out;
   }
 
+  /** The first of {@code size} consecutive free ports. */
+  static int freePortBlock(int size) {
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int start = 20_000 + ThreadLocalRandom.current().nextInt(30_000);
+      boolean free = true;
+      for (int p = start; p < start + size && free; p++) {
+        free = isFree(p);
+      }
+      if (free) {
+        return start;
+      }
+    }
+    throw new IllegalStateException("no block of " + size + " free ports on " + LOOPBACK);
+  }
+
   /** A free port for a multicast discovery group. */
   static int freeUdpPort() {
     return 20_000 + ThreadLocalRandom.current().nextInt(30_000);
