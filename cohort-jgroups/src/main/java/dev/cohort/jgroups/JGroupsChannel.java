@@ -14,7 +14,6 @@ import dev.cohort.core.channel.View;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -37,13 +36,11 @@ import javax.crypto.SecretKey;
 import org.jgroups.Address;
 import org.jgroups.BytesMessage;
 import org.jgroups.JChannel;
-import org.jgroups.MergeView;
 import org.jgroups.Message;
 import org.jgroups.Receiver;
 import org.jgroups.protocols.DISCARD;
 import org.jgroups.stack.Protocol;
 import org.jgroups.stack.ProtocolStack;
-import org.jgroups.util.NameCache;
 import org.jgroups.util.UUID;
 
 /**
@@ -63,7 +60,6 @@ import org.jgroups.util.UUID;
  */
 public final class JGroupsChannel implements ClusterChannel {
   private static final System.Logger LOG = System.getLogger(JGroupsChannel.class.getName());
-  static final View NO_VIEW = new View(-1, List.of());
 
   /** Unacknowledged chunks per bulk stream. */
   public static final int BULK_WINDOW = 16;
@@ -89,10 +85,8 @@ public final class JGroupsChannel implements ClusterChannel {
   private volatile MessageHandler messageHandler;
   private volatile RequestHandler requestHandler;
   private volatile BulkHandler bulkHandler;
+  private final Membership membership = new Membership();
   private volatile Member local;
-  private volatile View view = NO_VIEW;
-  private volatile Map<Address, Member> byAddress = Map.of();
-  private volatile Map<Member, Address> byMember = Map.of();
   private volatile DISCARD discard;
 
   /**
@@ -166,7 +160,7 @@ public final class JGroupsChannel implements ClusterChannel {
               + " — check that a port in the range is free and the discovery setting is right",
           e);
     }
-    local = toMember(ch.address());
+    local = membership.toMember(ch.address());
   }
 
   @Override
@@ -197,7 +191,7 @@ public final class JGroupsChannel implements ClusterChannel {
 
   @Override
   public View view() {
-    return view;
+    return membership.view();
   }
 
   public JGroupsConfig config() {
@@ -253,9 +247,8 @@ public final class JGroupsChannel implements ClusterChannel {
       return;
     }
     byte[] frame = checkedFrame(new Frame.Msg(payload), "send");
-    Map<Member, Address> addresses = byMember;
     for (Member t : new LinkedHashSet<>(targets)) {
-      Address a = addresses.get(t);
+      Address a = membership.addressOf(t);
       if (a != null) {
         transmit(a, frame, false);
       }
@@ -283,10 +276,13 @@ public final class JGroupsChannel implements ClusterChannel {
     PendingRequest p = new PendingRequest(all, timeout);
     pending.put(id, p);
     p.future.whenComplete((r, e) -> pending.remove(id));
-    Map<Member, Address> addresses = byMember;
+    Map<Member, Address> addresses = new HashMap<>();
     for (Member t : all) {
-      if (!addresses.containsKey(t)) {
+      Address a = membership.addressOf(t);
+      if (a == null) {
         p.departed(t);
+      } else {
+        addresses.put(t, a);
       }
     }
     if (p.future.isDone()) {
@@ -294,7 +290,8 @@ public final class JGroupsChannel implements ClusterChannel {
     }
     try {
       ScheduledFuture<?> timeoutTask =
-          timer.schedule(() -> p.timeOut(view), timeout.toNanos(), TimeUnit.NANOSECONDS);
+          timer.schedule(
+              () -> p.timeOut(membership.view()), timeout.toNanos(), TimeUnit.NANOSECONDS);
       p.future.whenComplete((r, e) -> timeoutTask.cancel(false));
     } catch (RejectedExecutionException e) {
       p.future.completeExceptionally(
@@ -320,27 +317,27 @@ public final class JGroupsChannel implements ClusterChannel {
               + config.nodeName()
               + "]: the channel is not connected — connect() first");
     }
-    if (!byMember.containsKey(target)) {
+    if (membership.addressOf(target) == null) {
       throw new ChannelException(
           "open bulk stream failed [target "
               + target
               + ", topic "
               + topic
               + "]: the target is not in the view "
-              + view.members()
+              + membership.view().members()
               + " — pick a target from the current view");
     }
     long id = nextStreamId.incrementAndGet();
     JGroupsBulkSender s = new JGroupsBulkSender(this, target, topic, id, BULK_WINDOW, BULK_TIMEOUT);
     bulks.put(id, s);
-    if (!byMember.containsKey(target)) { // left while we opened
+    if (membership.addressOf(target) == null) { // left while we opened
       s.fail("the target " + target + " left the view");
     }
     return s;
   }
 
   void sendChunk(Member target, Frame.Chunk chunk) {
-    Address a = byMember.get(target);
+    Address a = membership.addressOf(target);
     if (a == null) {
       return; // the view change fails the stream
     }
@@ -410,7 +407,7 @@ public final class JGroupsChannel implements ClusterChannel {
   }
 
   private void dispatch(Address src, Frame f) {
-    Member from = toMember(src);
+    Member from = membership.toMember(src);
     if (f instanceof Frame.Msg m) {
       MessageHandler h = messageHandler;
       if (h != null) {
@@ -494,36 +491,9 @@ public final class JGroupsChannel implements ClusterChannel {
 
   // ---- membership
 
-  private Member toMember(Address a) {
-    Member known = byAddress.get(a);
-    if (known != null) {
-      return known;
-    }
-    String id = a instanceof UUID u ? u.toStringLong() : a.toString();
-    String name = NameCache.get(a);
-    return new Member(id, name == null || name.isEmpty() ? id : name);
-  }
-
-  private View toView(org.jgroups.View v) {
-    List<Member> ms = new ArrayList<>();
-    for (Address a : v.getMembers()) {
-      ms.add(toMember(a));
-    }
-    return new View(v.getViewId().getId(), ms);
-  }
-
   private void installed(org.jgroups.View v) {
-    View previous = view;
-    View next = toView(v);
-    Map<Address, Member> ba = new HashMap<>();
-    Map<Member, Address> bm = new HashMap<>();
-    for (int i = 0; i < v.size(); i++) {
-      ba.put(v.getMembers().get(i), next.members().get(i));
-      bm.put(next.members().get(i), v.getMembers().get(i));
-    }
-    byAddress = Map.copyOf(ba);
-    byMember = Map.copyOf(bm);
-    view = next;
+    List<MembershipEvent> events = membership.install(v);
+    View next = membership.view();
     for (PendingRequest p : pending.values()) {
       for (Member t : p.targets) {
         if (!next.contains(t)) {
@@ -541,35 +511,11 @@ public final class JGroupsChannel implements ClusterChannel {
                 + " — restart the transfer to a member of the current view");
       }
     }
-    Set<Member> joined = new LinkedHashSet<>(next.members());
-    joined.removeAll(previous.members());
-    Set<Member> left = new LinkedHashSet<>(previous.members());
-    left.removeAll(next.members());
-    List<MembershipEvent> out = new ArrayList<>();
-    out.add(new MembershipEvent.ViewInstalled(previous, next, joined, left));
-    for (Member m : left) {
-      out.add(new MembershipEvent.Left(m, next));
-    }
-    if (v instanceof MergeView mv) {
-      List<View> subgroups = new ArrayList<>();
-      for (org.jgroups.View sub : mv.getSubgroups()) {
-        subgroups.add(toView(sub));
-      }
-      out.add(new MembershipEvent.Merged(next, subgroups));
-    } else {
-      for (Member m : joined) {
-        out.add(new MembershipEvent.Joined(m, next));
-      }
-    }
-    tell(out);
+    tell(events);
   }
 
   private void suspected(Collection<Address> suspects) {
-    List<MembershipEvent> out = new ArrayList<>();
-    for (Address a : suspects) {
-      out.add(new MembershipEvent.Suspected(toMember(a)));
-    }
-    tell(out);
+    tell(membership.suspected(suspects));
   }
 
   private void tell(List<MembershipEvent> out) {
@@ -617,9 +563,8 @@ public final class JGroupsChannel implements ClusterChannel {
         discard = d;
       }
       d.resetIgnoredMembers();
-      Map<Member, Address> addresses = new HashMap<>(byMember);
       for (Member m : members) {
-        Address a = addresses.get(m);
+        Address a = membership.addressOf(m);
         if (a == null) {
           a = UUID.fromString(m.id());
         }
