@@ -156,9 +156,7 @@ public final class ChaosCommand implements Callable<Integer> {
           "  balancer        %d retries, %d bad gateway%s%n",
           run.balancerRetries,
           run.balancerBadGateway,
-          run.balancerRetries > 0
-              ? " (a GET retried after the node applied it counts twice: a skip)"
-              : "");
+          run.balancerRetries > 0 ? " (each applied once: requests carry an idempotency key)" : "");
     }
     List<Fault> faults;
     synchronized (run.faults) {
