@@ -116,6 +116,42 @@ class EngineClusterIT {
     assertThat(Http.get(n2.port(), "/counter", null).count()).isEqualTo(1);
   }
 
+  @Test
+  void gracefulStop_drainsSessionsToTheOthers() {
+    EmbeddedNode n1 = start("n1", "backup");
+    EmbeddedNode n2 = start("n2", "backup");
+    await().until(() -> n1.manager().engine().view().size() == 2);
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      String id = Http.get(n1.port(), "/counter", null).setCookieId();
+      Http.get(n1.port(), "/counter", id);
+      ids.add(id);
+    }
+
+    nodes.remove(n1);
+    n1.close(); // graceful: drains
+
+    for (String id : ids) {
+      assertThat(Http.get(n2.port(), "/counter", id).count()).isEqualTo(3);
+    }
+    assertThat(n1.events.destroyed.get() + n2.events.destroyed.get()).isZero();
+  }
+
+  @Test
+  void changeSessionId_isReplicated_oldIdIsGone() {
+    EmbeddedNode n1 = start("n1", "backup");
+    EmbeddedNode n2 = start("n2", "backup");
+    await().until(() -> n1.manager().engine().view().size() == 2);
+    String id = Http.get(n1.port(), "/counter", null).setCookieId();
+    Http.Reply rotated = Http.get(n1.port(), "/rotate", id);
+    String newId = rotated.setCookieId();
+    assertThat(newId).isNotEqualTo(id).endsWith(".n1");
+    assertThat(n1.events.idChanged.get()).isEqualTo(1);
+
+    assertThat(Http.get(n2.port(), "/counter", newId).count()).isEqualTo(2);
+    assertThat(Http.get(n2.port(), "/peek", id).count()).isEqualTo(-1);
+  }
+
   /** Tomcat's cluster how-to sequence, end to end, in mode all. */
   @Test
   void tomcatScenario_startCrashRestartInvalidateExpire() {

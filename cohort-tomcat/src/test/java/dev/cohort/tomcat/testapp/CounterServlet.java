@@ -73,6 +73,10 @@ public final class CounterServlet extends HttpServlet {
           out.println("error=" + e.getMessage());
         }
       }
+      case "/rotate" -> {
+        req.getSession();
+        out.println("session=" + req.changeSessionId());
+      }
       case "/gadget" -> req.getSession().setAttribute("gadget", new Gadget());
       case "/invalidate" -> {
         HttpSession s = req.getSession(false);
