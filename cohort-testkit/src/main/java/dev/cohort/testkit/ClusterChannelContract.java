@@ -126,7 +126,14 @@ public abstract class ClusterChannelContract {
     for (Node n : nodes) {
       n.channel.close();
     }
+    afterClusterClosed();
   }
+
+  /**
+   * Called after every test once all its channels are closed: check implementation invariants here
+   * (e.g. that no thread of the closed channels is left).
+   */
+  protected void afterClusterClosed() {}
 
   private static byte[] bytes(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
