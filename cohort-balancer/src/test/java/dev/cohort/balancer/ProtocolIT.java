@@ -1,8 +1,11 @@
 package dev.cohort.balancer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -120,5 +123,30 @@ class ProtocolIT extends ItSupport {
     HttpResponse<String> r = http.get("/", "X-Forwarded-For", "10.9.8.7");
     assertThat(r.headers().firstValue("x-seen-forwarded-for")).hasValue("10.9.8.7, 127.0.0.1");
     assertThat(r.headers().firstValue("keep-alive")).isEmpty();
+  }
+
+  @Test
+  void connectionsBeyondMaxConnectionsAreRefused_untilOneCloses() throws Exception {
+    TestBackend n1 = backend("n1");
+    Balancer balancer = balancer(config(n1).withMaxConnections(1));
+    try (RawClient first = new RawClient(balancer.port())) {
+      first.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+      assertThat(first.readHead()).startsWith("HTTP/1.1 200");
+      String answer;
+      try (RawClient second = new RawClient(balancer.port())) {
+        second.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+        answer = second.readToEnd();
+      } catch (IOException e) {
+        answer = ""; // reset by the balancer: refused as well
+      }
+      assertThat(answer).isEmpty();
+    }
+    Http http = new Http(balancer.port());
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .ignoreExceptions()
+        .until(() -> http.get("/").statusCode() == 200);
+    assertThat(http.get("/balancer/metrics").body())
+        .contains("cohort_balancer_connections_rejected_total 1");
   }
 }
