@@ -2,14 +2,19 @@ package dev.cohort.tomcat;
 
 import dev.cohort.tomcat.testapp.CounterServlet;
 import dev.cohort.tomcat.testapp.EventCounter;
+import dev.cohort.tomcat.testapp.TestRealm;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleException;
+import org.apache.catalina.authenticator.FormAuthenticator;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
+import org.apache.tomcat.util.descriptor.web.LoginConfig;
+import org.apache.tomcat.util.descriptor.web.SecurityCollection;
+import org.apache.tomcat.util.descriptor.web.SecurityConstraint;
 
 /** One embedded Tomcat with a CohortCluster and the counter webapp, HTTP on 127.0.0.1:0. */
 final class EmbeddedNode implements AutoCloseable {
@@ -43,6 +48,7 @@ final class EmbeddedNode implements AutoCloseable {
     }
     context = tomcat.addContext("", base.toString());
     context.setDistributable(replicated);
+    formLogin(context);
     context.addServletContainerInitializer((classes, ctx) -> ctx.addListener(events), null);
     Tomcat.addServlet(context, "counter", new CounterServlet(name, events));
     context.addServletMappingDecoded("/", "counter");
@@ -67,6 +73,24 @@ final class EmbeddedNode implements AutoCloseable {
     } catch (IOException | LifecycleException e) {
       throw new IllegalStateException("node " + name + " did not start: " + e, e);
     }
+  }
+
+  /** FORM login on /secure/* (alice/secret), login page /login. */
+  private static void formLogin(Context context) {
+    LoginConfig login = new LoginConfig();
+    login.setAuthMethod("FORM");
+    login.setLoginPage("/login");
+    login.setErrorPage("/login");
+    context.setLoginConfig(login);
+    SecurityCollection secure = new SecurityCollection();
+    secure.addPattern("/secure/*");
+    SecurityConstraint constraint = new SecurityConstraint();
+    constraint.addAuthRole("user");
+    constraint.addCollection(secure);
+    context.addConstraint(constraint);
+    context.addSecurityRole("user");
+    context.setRealm(new TestRealm());
+    context.getPipeline().addValve(new FormAuthenticator());
   }
 
   int port() {

@@ -152,6 +152,26 @@ class EngineClusterIT {
     assertThat(Http.get(n2.port(), "/peek", id).count()).isEqualTo(-1);
   }
 
+  @Test
+  void formLoginInProgress_survivesOwnerCrash() {
+    EmbeddedNode n1 = start("n1", "backup");
+    EmbeddedNode n2 = start("n2", "backup");
+    await().until(() -> n1.manager().engine().view().size() == 2);
+    Http.Reply loginPage = Http.get(n1.port(), "/secure/page?item=7", null);
+    assertThat(loginPage.fields().get("login")).isEqualTo("form");
+    String id = loginPage.setCookieId();
+
+    crash(n1);
+    Http.Reply check =
+        Http.postForm(n2.port(), "/j_security_check", id, "j_username=alice&j_password=secret");
+
+    assertThat(check.status()).as("redirect back to the saved request").isIn(302, 303);
+    assertThat(check.location()).endsWith("/secure/page?item=7");
+    assertThat(check.setCookieId()).endsWith(".n2");
+    Http.Reply page = Http.get(n2.port(), "/secure/page?item=7", check.setCookieId());
+    assertThat(page.fields().get("user")).isEqualTo("alice");
+  }
+
   /** Tomcat's cluster how-to sequence, end to end, in mode all. */
   @Test
   void tomcatScenario_startCrashRestartInvalidateExpire() {

@@ -14,7 +14,7 @@ final class Http {
   private static final HttpClient CLIENT =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  record Reply(int status, Map<String, String> fields, String setCookieId) {
+  record Reply(int status, Map<String, String> fields, String setCookieId, String location) {
     int count() {
       return Integer.parseInt(fields.get("count"));
     }
@@ -27,9 +27,21 @@ final class Http {
   private Http() {}
 
   static Reply get(int port, String path, String sessionId) {
+    return send(port, path, sessionId, null);
+  }
+
+  static Reply postForm(int port, String path, String sessionId, String form) {
+    return send(port, path, sessionId, form);
+  }
+
+  private static Reply send(int port, String path, String sessionId, String form) {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
             .timeout(Duration.ofSeconds(20));
+    if (form != null) {
+      b.header("Content-Type", "application/x-www-form-urlencoded")
+          .POST(HttpRequest.BodyPublishers.ofString(form));
+    }
     if (sessionId != null) {
       b.header("Cookie", "JSESSIONID=" + sessionId);
     }
@@ -48,7 +60,8 @@ final class Http {
               .map(c -> c.substring("JSESSIONID=".length(), c.indexOf(';')))
               .reduce((a, c) -> c)
               .orElse(null);
-      return new Reply(r.statusCode(), fields, cookie);
+      return new Reply(
+          r.statusCode(), fields, cookie, r.headers().firstValue("Location").orElse(null));
     } catch (IOException e) {
       throw new IllegalStateException("GET " + path + " on port " + port + " failed: " + e, e);
     } catch (InterruptedException e) {

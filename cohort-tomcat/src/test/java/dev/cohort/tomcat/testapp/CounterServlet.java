@@ -77,6 +77,8 @@ public final class CounterServlet extends HttpServlet {
         req.getSession();
         out.println("session=" + req.changeSessionId());
       }
+      case "/login" -> out.println("login=form");
+      case "/secure/page" -> out.println("user=" + req.getRemoteUser());
       case "/gadget" -> req.getSession().setAttribute("gadget", new Gadget());
       case "/invalidate" -> {
         HttpSession s = req.getSession(false);
