@@ -26,8 +26,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -165,9 +163,8 @@ final class InMemoryChannel implements ClusterChannel {
     if (future.isDone()) {
       return future;
     }
-    ScheduledFuture<?> timer =
-        net.schedule(() -> p.timeOut(view), timeout.toNanos(), TimeUnit.NANOSECONDS);
-    future.whenComplete((r, e) -> timer.cancel(false));
+    Runnable cancelTimer = net.scheduleTimeout(() -> p.timeOut(view), timeout);
+    future.whenComplete((r, e) -> cancelTimer.run());
     byte[] copy = payload.clone();
     Member self = member;
     for (Member t : all) {

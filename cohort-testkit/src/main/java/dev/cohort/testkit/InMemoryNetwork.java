@@ -49,7 +49,8 @@ import java.util.function.Consumer;
  * when {@code request} returns. Delayed deliveries ({@link #delay}) always run on a network thread.
  * Replies and bulk acknowledgements are delivered out of band (on the answering thread, not queued
  * behind the answerer's other traffic), as the JGroups channel does. Request timeouts use real
- * time. Payloads are copied on send.
+ * time, or a {@link ManualClock} given to the constructor (they then fire when the test advances
+ * the clock). Payloads are copied on send.
  *
  * <h2>Faults</h2>
  *
@@ -79,6 +80,7 @@ public final class InMemoryNetwork implements AutoCloseable {
   private final Duration bulkTimeout;
   private final ExecutorService pool;
   private final ScheduledExecutorService scheduler;
+  private final ManualTimeouts timeouts;
   private final AtomicLong incarnations = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong handlerFailures = new AtomicLong();
@@ -98,16 +100,31 @@ public final class InMemoryNetwork implements AutoCloseable {
   }
 
   public InMemoryNetwork(Delivery delivery) {
-    this(delivery, DEFAULT_BULK_WINDOW, DEFAULT_BULK_TIMEOUT);
+    this(delivery, DEFAULT_BULK_WINDOW, DEFAULT_BULK_TIMEOUT, null);
+  }
+
+  /**
+   * Request timeouts follow {@code requestClock} instead of real time: a request times out when a
+   * test advances the clock past its deadline (on the advancing thread), never on its own.
+   */
+  public InMemoryNetwork(Delivery delivery, ManualClock requestClock) {
+    this(delivery, DEFAULT_BULK_WINDOW, DEFAULT_BULK_TIMEOUT, requestClock);
+  }
+
+  public InMemoryNetwork(Delivery delivery, int bulkWindow, Duration bulkTimeout) {
+    this(delivery, bulkWindow, bulkTimeout, null);
   }
 
   /**
    * @param delivery see the class comment
    * @param bulkWindow unacknowledged chunks per bulk stream, at least 1
-   * @param bulkTimeout how long a bulk write waits for an acknowledgement, positive
+   * @param bulkTimeout how long a bulk write waits for an acknowledgement (real time), positive
+   * @param requestClock null for request timeouts in real time, else the clock that fires them
    */
-  public InMemoryNetwork(Delivery delivery, int bulkWindow, Duration bulkTimeout) {
+  public InMemoryNetwork(
+      Delivery delivery, int bulkWindow, Duration bulkTimeout, ManualClock requestClock) {
     this.delivery = Objects.requireNonNull(delivery, "delivery");
+    this.timeouts = requestClock == null ? null : new ManualTimeouts(requestClock);
     if (bulkWindow < 1) {
       throw new IllegalArgumentException("bulkWindow: must be at least 1 (got " + bulkWindow + ")");
     }
@@ -472,8 +489,18 @@ public final class InMemoryNetwork implements AutoCloseable {
         pool, scheduler, delivery == Delivery.SYNCHRONOUS, handlerFailures::incrementAndGet);
   }
 
-  ScheduledFuture<?> schedule(Runnable task, long delay, TimeUnit unit) {
-    return scheduler.schedule(task, delay, unit);
+  /** Runs {@code task} after {@code timeout} (real or manual time); returns its cancellation. */
+  Runnable scheduleTimeout(Runnable task, Duration timeout) {
+    if (timeouts != null) {
+      return timeouts.schedule(task, timeout);
+    }
+    try {
+      ScheduledFuture<?> f = scheduler.schedule(task, timeout.toNanos(), TimeUnit.NANOSECONDS);
+      return () -> f.cancel(false);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      task.run(); // the network is closed: time out at once
+      return () -> {};
+    }
   }
 
   void countHandlerFailure() {

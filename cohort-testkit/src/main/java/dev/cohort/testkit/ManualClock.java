@@ -5,7 +5,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -22,6 +24,7 @@ public final class ManualClock extends Clock {
 
   private final AtomicLong millis;
   private final ZoneId zone;
+  private final List<Runnable> listeners;
 
   /** Starts at {@link #DEFAULT_START}, zone UTC. */
   public ManualClock() {
@@ -29,12 +32,31 @@ public final class ManualClock extends Clock {
   }
 
   public ManualClock(Instant start) {
-    this(new AtomicLong(Objects.requireNonNull(start, "start").toEpochMilli()), ZoneOffset.UTC);
+    this(
+        new AtomicLong(Objects.requireNonNull(start, "start").toEpochMilli()),
+        ZoneOffset.UTC,
+        new CopyOnWriteArrayList<>());
   }
 
-  private ManualClock(AtomicLong millis, ZoneId zone) {
+  private ManualClock(AtomicLong millis, ZoneId zone, List<Runnable> listeners) {
     this.millis = millis;
     this.zone = zone;
+    this.listeners = listeners;
+  }
+
+  /**
+   * Runs {@code listener} on the moving thread after every change of the time (e.g. to fire
+   * timeouts that are due: {@link InMemoryNetwork} uses this for request timeouts).
+   */
+  public void addListener(Runnable listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  private long changed(long now) {
+    for (Runnable l : listeners) {
+      l.run();
+    }
+    return now;
   }
 
   @Override
@@ -55,24 +77,25 @@ public final class ManualClock extends Clock {
   /** A clock in another zone that shares this clock's time (advancing one advances both). */
   @Override
   public ManualClock withZone(ZoneId zone) {
-    return new ManualClock(millis, Objects.requireNonNull(zone, "zone"));
+    return new ManualClock(millis, Objects.requireNonNull(zone, "zone"), listeners);
   }
 
   /** Moves time forward (or backward, for a negative amount) and returns the new time in millis. */
   public long advance(Duration amount) {
-    return millis.addAndGet(Objects.requireNonNull(amount, "amount").toMillis());
+    return changed(millis.addAndGet(Objects.requireNonNull(amount, "amount").toMillis()));
   }
 
   public long advanceMillis(long amount) {
-    return millis.addAndGet(amount);
+    return changed(millis.addAndGet(amount));
   }
 
   public void setMillis(long epochMillis) {
     millis.set(epochMillis);
+    changed(epochMillis);
   }
 
   public void set(Instant instant) {
-    millis.set(Objects.requireNonNull(instant, "instant").toEpochMilli());
+    setMillis(Objects.requireNonNull(instant, "instant").toEpochMilli());
   }
 
   @Override

@@ -134,6 +134,35 @@ class InMemoryNetworkFaultsTest {
   }
 
   @Test
+  void withAManualClock_requestsTimeOutOnlyWhenTheClockPassesTheirDeadline() {
+    ManualClock clock = new ManualClock();
+    try (InMemoryNetwork manual = new InMemoryNetwork(Delivery.SYNCHRONOUS, clock)) {
+      ClusterChannel a = manual.newChannel("a");
+      ClusterChannel b = manual.newChannel("b");
+      b.setRequestHandler((from, p) -> p);
+      a.connect();
+      b.connect();
+      manual.dropNext(1, "b");
+      CompletableFuture<Replies> f =
+          a.request(List.of(b.localMember()), bytes("x"), Duration.ofSeconds(5));
+      clock.advance(Duration.ofMillis(4999));
+      assertThat(f).isNotDone();
+      clock.advance(Duration.ofMillis(1));
+      assertThat(f).isCompletedExceptionally();
+      assertThatThrownBy(f::join)
+          .cause()
+          .isInstanceOfSatisfying(
+              RequestTimeoutException.class,
+              e -> assertThat(e.missing()).containsExactly(b.localMember()));
+      CompletableFuture<Replies> answered =
+          a.request(List.of(b.localMember()), bytes("y"), Duration.ofSeconds(5));
+      assertThat(answered).isCompleted();
+      clock.advance(Duration.ofMinutes(1)); // a completed request's timer is gone
+      assertThat(answered.join().replies()).containsKey(b.localMember());
+    }
+  }
+
+  @Test
   void kill_othersSuspectThenSeeItLeave_andItsPendingRequestsFail() {
     ClusterChannel a = member("a");
     ClusterChannel b = member("b");

@@ -34,6 +34,17 @@ class ManualClockTest {
   }
 
   @Test
+  void listenersRunAfterEveryChange_onZoneCopiesToo() {
+    ManualClock clock = new ManualClock(Instant.EPOCH);
+    java.util.List<Long> seen = new java.util.ArrayList<>();
+    clock.addListener(() -> seen.add(clock.millis()));
+    clock.advanceMillis(5);
+    clock.withZone(ZoneId.of("Europe/Paris")).advance(Duration.ofMillis(5));
+    clock.setMillis(100);
+    assertThat(seen).containsExactly(5L, 10L, 100L);
+  }
+
+  @Test
   void concurrentAdvances_areNotLost() throws Exception {
     ManualClock clock = new ManualClock(Instant.EPOCH);
     Thread[] threads = new Thread[4];
