@@ -143,13 +143,61 @@ class DemoIT {
 
   @Test
   @Order(3)
+  @Timeout(value = 240, unit = TimeUnit.SECONDS)
+  void chaosAgainstTheRunningDemo_killsAndRestartsItsNodes_losingNothing() throws Exception {
+    String pids =
+        demo.lines().stream()
+            .filter(l -> l.startsWith("  node n"))
+            .map(l -> l.replaceAll(".*\\(pid (\\d+)\\).*", "$1"))
+            .collect(java.util.stream.Collectors.joining(","));
+    String logs = JarProcess.target().resolve("demo-it-chaos-logs").toString();
+    try (JarProcess chaos =
+        JarProcess.start(
+            "demo-it-chaos",
+            "chaos",
+            "--url",
+            url,
+            "--nodes",
+            pids,
+            "--duration",
+            "12s",
+            "--users",
+            "5",
+            "--logs",
+            logs)) {
+      assertThat(chaos.process.waitFor(220, TimeUnit.SECONDS)).as("chaos finishes").isTrue();
+      String report = chaos.output();
+      assertThat(chaos.process.exitValue()).as(report + "\n" + chaos.errors()).isZero();
+      assertThat(report).contains("kill -9  n1").contains("lost sessions   0");
+    }
+  }
+
+  @Test
+  @Order(4)
   @Timeout(value = 120, unit = TimeUnit.SECONDS)
-  void stopping_leavesNoChildProcess() throws Exception {
+  void stopping_leavesNoChildProcess_norARestartedNode() throws Exception {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("clusterName=(cohort-demo-[0-9a-f]+)")
+            .matcher(demo.errors());
+    assertThat(m.find()).as("the nodes log their cluster name").isTrue();
+    String clusterName = m.group(1);
+
     demo.process.destroy(); // SIGTERM, as Ctrl-C or a service manager would
 
     assertThat(demo.process.waitFor(100, TimeUnit.SECONDS)).as("demo exits").isTrue();
     for (ProcessHandle child : children) {
       assertThat(child.isAlive()).as("child pid " + child.pid() + " still alive").isFalse();
     }
+    assertThat(
+            ProcessHandle.allProcesses()
+                .filter(
+                    p ->
+                        p.info()
+                            .arguments()
+                            .map(a -> java.util.Arrays.asList(a).contains(clusterName))
+                            .orElse(false))
+                .toList())
+        .as("processes of cluster " + clusterName)
+        .isEmpty();
   }
 }

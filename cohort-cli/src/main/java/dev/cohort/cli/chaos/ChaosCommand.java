@@ -42,8 +42,15 @@ public final class ChaosCommand implements Callable<Integer> {
 
   @Option(
       names = "--url",
-      description = "balancer of a running cluster: load only, no faults (default: start one)")
+      description = "balancer of a running cluster (default: start one); faults need --nodes")
   String url;
+
+  @Option(
+      names = "--nodes",
+      split = ",",
+      description =
+          "with --url: pids of the running nodes to kill and restart (cohort demo prints them)")
+  List<Long> nodes;
 
   @Option(names = "--node-count", defaultValue = "3", description = "nodes of the started cluster")
   int nodeCount;
@@ -81,13 +88,26 @@ public final class ChaosCommand implements Callable<Integer> {
             Durations.positive("--request-timeout", requestTimeout, "s"));
     PrintStream out = System.out;
     boolean tty = System.console() != null;
-    if (url != null) {
-      out.println("chaos: load only against " + settings.url() + " (no faults: not my cluster)");
-      ChaosRun run = new ChaosRun(settings, null, out, tty);
-      run.run();
-      return report(out, run, "external cluster at " + settings.url(), null);
-    }
     Path logDir = logs != null ? logs : Files.createTempDirectory("cohort-chaos-");
+    if (url != null) {
+      ExternalNodes external = nodes == null ? null : ExternalNodes.of(nodes, logDir);
+      out.println(
+          "chaos: against "
+              + settings.url()
+              + (external == null
+                  ? " — load only (give --nodes PID,... to inject faults)"
+                  : " — faults on "
+                      + external.size()
+                      + " nodes (restarted ones log to "
+                      + logDir
+                      + ")"));
+      ChaosRun run = new ChaosRun(settings, external, out, tty);
+      run.run();
+      return report(out, run, "cluster at " + settings.url(), external == null ? null : logDir);
+    }
+    if (nodes != null) {
+      throw new IllegalArgumentException("--nodes: needs --url (the balancer in front of them)");
+    }
     DemoCluster cluster =
         new DemoCluster(
             new DemoCluster.Options(

@@ -1,6 +1,6 @@
 package dev.cohort.cli.chaos;
 
-import dev.cohort.cli.demo.DemoCluster;
+import dev.cohort.cli.demo.Nodes;
 import dev.cohort.cli.json.Json;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -32,7 +32,7 @@ final class ChaosRun {
       String url, int users, Duration duration, Duration think, Duration requestTimeout) {}
 
   private final Settings settings;
-  private final DemoCluster cluster; // null: no faults (someone else's cluster)
+  private final Nodes cluster; // null: no faults
   private final PrintStream out;
   private final boolean tty;
   private final HttpClient http;
@@ -51,7 +51,7 @@ final class ChaosRun {
   volatile long balancerRetries = -1;
   volatile long balancerBadGateway = -1;
 
-  ChaosRun(Settings settings, DemoCluster cluster, PrintStream out, boolean tty) {
+  ChaosRun(Settings settings, Nodes cluster, PrintStream out, boolean tty) {
     this.settings = settings;
     this.cluster = cluster;
     this.out = out;
@@ -148,7 +148,7 @@ final class ChaosRun {
         firstFailures.add("fault recovery failed: " + e.getMessage());
         recovery = null;
       }
-      Fault f = new Fault(at, crash ? "kill -9" : "restart", DemoCluster.nodeName(node), recovery);
+      Fault f = new Fault(at, crash ? "kill -9" : "restart", cluster.name(node), recovery);
       synchronized (faults) {
         faults.add(f);
       }

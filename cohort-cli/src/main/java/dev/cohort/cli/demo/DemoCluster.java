@@ -2,21 +2,15 @@ package dev.cohort.cli.demo;
 
 import dev.cohort.cli.Main;
 import dev.cohort.cli.Ports;
-import dev.cohort.cli.json.Json;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
 
@@ -25,7 +19,7 @@ import java.util.stream.Collectors;
  * same jar): what {@code cohort demo} shows and what {@code cohort chaos} breaks. Closing it stops
  * every child (gracefully, then by force) and waits for each: it leaves no process behind.
  */
-public final class DemoCluster implements AutoCloseable {
+public final class DemoCluster implements Nodes, AutoCloseable {
   /** What to start. {@code logDir} null: children's output goes to {@code console}. */
   public record Options(
       int nodes,
@@ -42,14 +36,13 @@ public final class DemoCluster implements AutoCloseable {
   public static final int DEMO_CLUSTER_PORT = 7801;
 
   private final Options options;
-  private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
   private final List<Child> nodes = new ArrayList<>();
   private final List<Integer> httpPorts = new ArrayList<>();
   private final List<Integer> clusterPorts = new ArrayList<>();
   private Child balancer;
   private int balancerPort;
   private boolean closed;
+  private String clusterName;
 
   public DemoCluster(Options options) {
     if (options.nodes() < 1 || options.nodes() > 9) {
@@ -61,7 +54,7 @@ public final class DemoCluster implements AutoCloseable {
   /** Starts every child and waits until all nodes answer /cohort/health and the balancer serves. */
   public synchronized void start() throws IOException, InterruptedException {
     choosePorts();
-    String clusterName =
+    clusterName =
         "cohort-demo-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 24));
     String members =
         clusterPorts.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
@@ -178,8 +171,19 @@ public final class DemoCluster implements AutoCloseable {
     return "n" + (i + 1);
   }
 
+  @Override
   public int size() {
     return nodes.size();
+  }
+
+  @Override
+  public String name(int i) {
+    return nodeName(i);
+  }
+
+  @Override
+  public String url(int i) {
+    return nodeUrl(i);
   }
 
   public String balancerUrl() {
@@ -209,101 +213,29 @@ public final class DemoCluster implements AutoCloseable {
   }
 
   /** SIGKILL node i: a crash, no drain. */
+  @Override
   public void kill(int i) throws InterruptedException {
     nodes.get(i).kill();
   }
 
   /** SIGTERM node i and wait for it (it drains its sessions first). True if it exited in time. */
+  @Override
   public boolean stop(int i) throws InterruptedException {
     return nodes.get(i).stop(Duration.ofSeconds(30));
   }
 
+  @Override
   public void restart(int i) throws IOException {
     nodes.get(i).start();
   }
 
+  @Override
   public boolean isAlive(int i) {
     return nodes.get(i).isAlive();
   }
 
-  /** GET /cohort/health of node i answered 200. */
-  public boolean healthy(int i) {
-    return status(nodeUrl(i) + "/cohort/health") == 200;
-  }
-
-  /** Waits until node i is healthy; fails when it died or the deadline passed. */
-  public void awaitHealthy(int i, long deadlineNanos) throws InterruptedException {
-    Child c = nodes.get(i);
-    while (!healthy(i)) {
-      if (!c.isAlive()) {
-        throw new IllegalStateException(
-            "demo node "
-                + c.name
-                + " exited with code "
-                + c.exitCode()
-                + " while starting — see its log lines above");
-      }
-      if (System.nanoTime() > deadlineNanos) {
-        throw new IllegalStateException(
-            "demo node " + c.name + " did not answer /cohort/health in time — see its log");
-      }
-      Thread.sleep(200);
-    }
-  }
-
-  /**
-   * Waits until every live node's view lists every live node. Nodes without engines (no replication
-   * on the classpath) report no members and are not waited for.
-   */
-  public void awaitFullView(long deadlineNanos) throws InterruptedException {
-    while (true) {
-      int alive = 0;
-      for (Child c : nodes) {
-        alive += c.isAlive() ? 1 : 0;
-      }
-      boolean full = true;
-      for (int i = 0; i < nodes.size() && full; i++) {
-        if (!nodes.get(i).isAlive()) {
-          continue;
-        }
-        int members = members(i);
-        full = members == 0 || members == alive;
-      }
-      if (full) {
-        return;
-      }
-      if (System.nanoTime() > deadlineNanos) {
-        throw new IllegalStateException(
-            "demo nodes did not agree on a view of " + alive + " members in time");
-      }
-      Thread.sleep(200);
-    }
-  }
-
-  /** Members in node i's view per /cohort/status (0 when it has none or did not answer). */
-  public int members(int i) {
-    try {
-      HttpResponse<String> r =
-          http.send(
-              HttpRequest.newBuilder(URI.create(nodeUrl(i) + "/cohort/status"))
-                  .timeout(Duration.ofSeconds(2))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      if (r.statusCode() != 200) {
-        return 0;
-      }
-      Map<String, Object> status = Json.object(r.body());
-      return status.get("members") instanceof List<?> l ? l.size() : 0;
-    } catch (IOException | IllegalArgumentException e) {
-      return 0;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return 0;
-    }
-  }
-
   private void awaitBalancer(long deadlineNanos) throws InterruptedException {
-    while (status(balancerUrl() + "/") != 200) {
+    while (Probe.status(balancerUrl() + "/") != 200) {
       if (!balancer.isAlive()) {
         throw new IllegalStateException(
             "demo balancer exited with code " + balancer.exitCode() + " while starting");
@@ -312,20 +244,6 @@ public final class DemoCluster implements AutoCloseable {
         throw new IllegalStateException("demo balancer did not serve / in time — see its log");
       }
       Thread.sleep(200);
-    }
-  }
-
-  private int status(String url) {
-    try {
-      return http.send(
-              HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
-              HttpResponse.BodyHandlers.discarding())
-          .statusCode();
-    } catch (IOException e) {
-      return -1;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return -1;
     }
   }
 
@@ -346,9 +264,40 @@ public final class DemoCluster implements AutoCloseable {
       for (int i = nodes.size() - 1; i >= 0; i--) {
         nodes.get(i).stop(Duration.ofSeconds(20));
       }
+      stopReplacements();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       for (ProcessHandle p : processes()) {
+        p.destroyForcibly();
+      }
+    }
+  }
+
+  /**
+   * Nodes of this demo that another process restarted ({@code cohort chaos --nodes}) are not our
+   * children; they are found by this demo's unique cluster name on their command line.
+   */
+  private void stopReplacements() throws InterruptedException {
+    if (clusterName == null) {
+      return;
+    }
+    List<ProcessHandle> strays =
+        ProcessHandle.allProcesses()
+            .filter(p -> p.pid() != ProcessHandle.current().pid())
+            .filter(
+                p ->
+                    p.info()
+                        .arguments()
+                        .map(a -> java.util.Arrays.asList(a).contains(clusterName))
+                        .orElse(false))
+            .toList();
+    for (ProcessHandle p : strays) {
+      p.destroy();
+    }
+    for (ProcessHandle p : strays) {
+      try {
+        p.onExit().get(20, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
         p.destroyForcibly();
       }
     }
