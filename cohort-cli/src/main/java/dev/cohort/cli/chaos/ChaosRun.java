@@ -59,7 +59,7 @@ final class ChaosRun {
     this.http =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2))
+            .connectTimeout(settings.requestTimeout())
             .build();
   }
 
@@ -70,7 +70,19 @@ final class ChaosRun {
     for (int i = 0; i < settings.users(); i++) {
       User u = new User(i);
       users.add(u);
-      Thread t = new Thread(u::loop, "chaos-user-" + i);
+      long delayMillis = 1000L * i / settings.users(); // ramp up over a second, not all at once
+      Thread t =
+          new Thread(
+              () -> {
+                try {
+                  Thread.sleep(delayMillis);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                  return;
+                }
+                u.loop();
+              },
+              "chaos-user-" + i);
       t.setDaemon(true);
       threads.add(t);
       t.start();
