@@ -19,6 +19,9 @@ final class Entry {
   /** For an owned session: the route names that hold (or are being sent) the current record. */
   List<String> holders = List.of();
 
+  /** The id of the view {@link #holders} were computed in (a stale view event changes nothing). */
+  long holdersView;
+
   /** The owner's access time changed since it was last sent to the holders. */
   boolean accessDirty;
 

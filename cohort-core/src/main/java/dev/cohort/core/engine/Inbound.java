@@ -52,7 +52,7 @@ final class Inbound {
           Level.DEBUG, () -> "dropped a malformed frame from " + from + ": " + e.getMessage());
       return engine.codec.encode(Frame.EMPTY);
     }
-    if (engine.me == null) {
+    if (!engine.ensureLocal()) {
       return engine.codec.encode(Frame.EMPTY);
     }
     List<Op> replies = new ArrayList<>();
@@ -92,7 +92,10 @@ final class Inbound {
     } else if (op instanceof Op.Remove r) {
       onRemove(r);
     } else if (op instanceof Op.OwnerChanged c) {
-      onOwnerChanged(c, flushes);
+      Op answer = onOwnerChanged(c, flushes);
+      if (answer != null && c.owner().equals(from.name())) {
+        replies.add(answer);
+      }
     } else if (op instanceof Op.Drop d) {
       onDrop(d);
     } else if (op instanceof Op.Claim c) {
@@ -258,13 +261,22 @@ final class Inbound {
     }
   }
 
-  void onOwnerChanged(Op.OwnerChanged c, List<Runnable> flushes) {
+  /**
+   * Someone says {@code c.owner()} owns the session at {@code c.version()}. An owner with an older
+   * version (or losing the tie) yields; a replica follows. Returns what to answer when the new
+   * owner itself announced it: {@link Op.NeedFull} when this copy is missing or behind, an {@link
+   * Op.OwnerChanged} when this copy is newer (the announcer then yields).
+   */
+  Op onOwnerChanged(Op.OwnerChanged c, List<Runnable> flushes) {
     ReentrantLock lock = engine.sessions.lock(c.id());
     lock.lock();
     try {
       Entry e = engine.sessions.map.get(c.id());
-      if (e == null || c.owner().equals(engine.me)) {
-        return;
+      if (c.owner().equals(engine.me)) {
+        return null;
+      }
+      if (e == null) {
+        return new Op.NeedFull(c.id());
       }
       if (e.owned) {
         if (c.version() > e.version()
@@ -276,11 +288,27 @@ final class Inbound {
           engine.events.ownershipLost(c.id());
           if (!engine.holdersFor(c.id(), c.owner(), engine.channel.view()).contains(engine.me)) {
             engine.sessions.map.remove(c.id());
+            return null;
           }
+          return c.version() > e.version() ? new Op.NeedFull(c.id()) : null;
         }
-      } else if (c.version() >= e.version()) {
-        e.owner = c.owner();
+        engine.counters.conflicts.increment();
+        return new Op.OwnerChanged(c.id(), engine.me, e.version());
       }
+      if (c.version() > e.version()) {
+        e.owner = c.owner();
+        return new Op.NeedFull(c.id());
+      }
+      if (c.version() == e.version()) {
+        e.owner = c.owner();
+        e.lastHeard = engine.clock.millis();
+        return null;
+      }
+      if (!c.owner().equals(e.owner)) {
+        engine.counters.conflicts.increment();
+        return new Op.OwnerChanged(c.id(), e.owner, e.version());
+      }
+      return null;
     } finally {
       lock.unlock();
     }

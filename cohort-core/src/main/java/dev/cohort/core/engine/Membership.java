@@ -65,12 +65,17 @@ final class Membership {
   }
 
   void onView(MembershipEvent.ViewInstalled v) {
-    if (engine.me == null) {
+    if (!engine.ensureLocal()) {
       return; // the first view is handled by start()
     }
     long t0 = System.nanoTime();
     View prev = v.previous() != null ? v.previous() : previous;
-    View cur = v.current();
+    // events queue up on this thread: place by the newest view, not the event's (a later event
+    // is then handled again, which is idempotent), or a stale view would undo newer placements
+    View cur = engine.channel.view();
+    if (cur.id() < v.current().id()) {
+      cur = v.current();
+    }
     previous = cur;
     engine.closeOutboxes(v.left());
     engine.transfer.onView(cur);
@@ -97,9 +102,10 @@ final class Membership {
         }
         if (e.owned) {
           List<String> now = engine.holdersFor(id, engine.me, cur);
+          boolean fresh = e.holdersView >= cur.id(); // placed in this view already
           Op full = null;
           for (String h : now) {
-            if (!e.holders.contains(h) || joinedNames.contains(h)) {
+            if (!e.holders.contains(h) || (joinedNames.contains(h) && !fresh)) {
               if (engine.config.mode() == Mode.ALL && joinedNames.contains(h)) {
                 continue; // it pulls everything by state transfer
               }
@@ -115,6 +121,7 @@ final class Membership {
             }
           }
           e.holders = now;
+          e.holdersView = cur.id();
         } else if (!curNames.contains(e.owner) || leftNames.contains(e.owner)) {
           String caretaker = caretaker(id, e.owner, prev, curNames);
           if (caretaker.equals(engine.me)) {
@@ -192,7 +199,7 @@ final class Membership {
   }
 
   void onMerge(View view) {
-    if (engine.me == null) {
+    if (!engine.ensureLocal()) {
       return;
     }
     long t0 = System.nanoTime();

@@ -126,14 +126,37 @@ final class ReplicationEngine implements SessionEngine {
     channel.setBulkHandler(transfer::onChunk);
     channel.addMembershipListener(membership::onEvent);
     channel.connect();
-    local = channel.localMember();
-    me = local.name();
+    ensureLocal();
     membership.started(channel.view());
     timer.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
     if (config.mode() == Mode.ALL) {
       transfer.joinAndWait(channel.view());
     } else {
       transfer.markReady();
+    }
+  }
+
+  /**
+   * Learns this member's identity; frames can arrive before {@code connect()} returns, so handlers
+   * call this too.
+   *
+   * @return false when the channel is not connected yet
+   */
+  boolean ensureLocal() {
+    if (me != null) {
+      return true;
+    }
+    synchronized (this) {
+      if (me != null) {
+        return true;
+      }
+      try {
+        local = channel.localMember();
+      } catch (RuntimeException e) {
+        return false;
+      }
+      me = local.name();
+      return true;
     }
   }
 
@@ -214,7 +237,7 @@ final class ReplicationEngine implements SessionEngine {
           return tooLarge(id, rec);
         }
         e = new Entry(rec, me, true, now);
-        e.holders = holdersFor(id, me, channel.view());
+        setHolders(e, channel.view());
         sessions.map.put(id, e);
         pending = newPending("replication", id, e.holders);
         Op op = new Op.Full(rec, me);
@@ -311,31 +334,33 @@ final class ReplicationEngine implements SessionEngine {
   }
 
   /**
-   * Makes this member the owner of {@code rec} (take-over, caretaker, hand-over): bumps the
-   * version, computes the holders and announces the new version to them. Call under the id's lock.
+   * Makes this member the owner of {@code rec} (take-over, caretaker, hand-over) and announces it
+   * to the holders with an {@link Op.OwnerChanged}; a holder that lacks this version answers {@link
+   * Op.NeedFull} and gets the whole record. The version is not bumped: a change of owner is not a
+   * change of the session, so an old owner that changed the session meanwhile (partition) still has
+   * the newer version and wins at the merge. Call under the id's lock.
    */
   Entry becomeOwner(SessionRecord rec, List<Runnable> flushes) {
     String id = rec.id();
-    SessionRecord next = Changes.withVersion(rec, rec.version() + 1);
     long now = clock.millis();
     Entry e = sessions.map.get(id);
     if (e == null) {
-      e = new Entry(next, me, true, now);
+      e = new Entry(rec, me, true, now);
       sessions.map.put(id, e);
     } else {
-      e.record = next;
+      e.record = rec;
       e.owner = me;
       e.owned = true;
       e.touchSentAt = now;
     }
     e.accessDirty = false;
-    e.holders = holdersFor(id, me, channel.view());
-    Op bump = Op.Delta.bump(id, rec.version(), next.lastAccessedTime());
+    setHolders(e, channel.view());
+    Op announce = new Op.OwnerChanged(id, me, rec.version());
     for (String h : e.holders) {
-      enqueue(h, bump, null, flushes);
+      enqueue(h, announce, null, flushes);
     }
     counters.takeovers.increment();
-    save(next, Set.of(), Set.of(), true);
+    save(rec, Set.of(), Set.of(), true);
     return e;
   }
 
@@ -430,7 +455,7 @@ final class ReplicationEngine implements SessionEngine {
       sessions.map.remove(oldId);
       SessionRecord rec = Changes.withId(e.record, newId, e.version() + 1);
       Entry n = new Entry(rec, me, true, clock.millis());
-      n.holders = holdersFor(newId, me, channel.view());
+      setHolders(n, channel.view());
       sessions.map.put(newId, n);
       Op drop = new Op.Drop(oldId, e.version());
       for (String h : e.holders) {
@@ -508,6 +533,11 @@ final class ReplicationEngine implements SessionEngine {
   List<String> holdersFor(String id, String owner, View view) {
     int k = config.mode() == Mode.ALL ? Integer.MAX_VALUE : config.backups();
     return Rendezvous.holders(id, owner, names(view), k);
+  }
+
+  void setHolders(Entry e, View v) {
+    e.holders = holdersFor(e.record.id(), me, v);
+    e.holdersView = v.id();
   }
 
   /** The number of holders a fully protected session has. */

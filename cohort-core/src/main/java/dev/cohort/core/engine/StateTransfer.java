@@ -146,7 +146,7 @@ final class StateTransfer {
 
   /** A chunk of a stream from a member (channel thread; blocking here slows the sender down). */
   void onChunk(Member from, String topic, long streamId, long seq, byte[] chunk, boolean last) {
-    if (!ReplicationEngine.STATE_TOPIC.equals(topic)) {
+    if (!ReplicationEngine.STATE_TOPIC.equals(topic) || !engine.ensureLocal()) {
       return;
     }
     if (last) {

@@ -193,11 +193,11 @@ class InboundRulesTest {
   }
 
   @Test
-  void handOverMakesTheReceiverOwner_withABumpedVersion() throws Exception {
+  void handOverMakesTheReceiverOwner_atTheSameVersion() throws Exception {
     deliver("n2", new Op.Full(rec(5, 1), "n2"));
     deliver("n2", new Op.Full(rec(5, 1), "n1"));
     assertThat(engine.owns("s")).isTrue();
-    assertThat(version()).isEqualTo(6);
+    assertThat(version()).isEqualTo(5);
     assertThat(engine.stats().takeovers()).isEqualTo(1);
   }
 
@@ -222,6 +222,17 @@ class InboundRulesTest {
     assertThat(engine.owns("s")).isFalse();
     assertThat(lost).containsExactly("s");
     assertThat(engine.sessions.map).doesNotContainKey("s"); // not among the new holders
+  }
+
+  @Test
+  void ownerAnnouncement_makesAHolderThatIsBehindAskForTheRecord() throws Exception {
+    deliver("n2", new Op.Full(rec(5, 1), "n2"));
+    assertThat(deliver("n3", new Op.OwnerChanged("s", "n3", 5))).isEmpty();
+    assertThat(engine.placement("s").owner()).isEqualTo("n3");
+    assertThat(deliver("n3", new Op.OwnerChanged("s", "n3", 7)))
+        .containsExactly(new Op.NeedFull("s"));
+    assertThat(deliver("n2", new Op.OwnerChanged("other", "n2", 1)))
+        .containsExactly(new Op.NeedFull("other"));
   }
 
   @Test

@@ -96,7 +96,7 @@ final class EngineCluster implements AutoCloseable {
   /** Waits on a condition, polling often (no fixed first delay). */
   static ConditionFactory eventually() {
     return await()
-        .atMost(Duration.ofSeconds(10))
+        .atMost(Duration.ofSeconds(20))
         .pollDelay(Duration.ZERO)
         .pollInterval(Duration.ofMillis(5));
   }

