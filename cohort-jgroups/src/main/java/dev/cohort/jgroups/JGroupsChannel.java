@@ -15,7 +15,6 @@ import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -27,9 +26,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.crypto.SecretKey;
@@ -70,12 +66,10 @@ public final class JGroupsChannel implements ClusterChannel {
   private final JGroupsConfig config;
   private final JChannel ch;
   private final SuspectTap tap = new SuspectTap();
-  private final ScheduledExecutorService timer;
+  private final Requests requests;
   private final ExecutorService events;
   private final List<MembershipListener> listeners = new CopyOnWriteArrayList<>();
-  private final Map<Long, PendingRequest> pending = new ConcurrentHashMap<>();
   private final Map<Long, JGroupsBulkSender> bulks = new ConcurrentHashMap<>();
-  private final AtomicLong nextRequestId = new AtomicLong();
   private final AtomicLong nextStreamId = new AtomicLong();
   private final AtomicLong malformed = new AtomicLong();
   private final AtomicLong handlerFailures = new AtomicLong();
@@ -109,7 +103,7 @@ public final class JGroupsChannel implements ClusterChannel {
     ch.setReceiver(new Dispatcher());
     tap.onSuspect(this::suspected);
     String prefix = "cohort-jgroups-" + config.nodeName();
-    timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, prefix + "-timer"));
+    requests = new Requests(prefix + "-timer", membership::view);
     events = Executors.newSingleThreadExecutor(r -> daemon(r, prefix + "-events"));
     if (!bind.isLoopbackAddress() && config.secret() == null) {
       LOG.log(
@@ -171,10 +165,9 @@ public final class JGroupsChannel implements ClusterChannel {
     try {
       ch.close();
     } finally {
-      ChannelException e = new ChannelException("the channel " + config.nodeName() + " is closed");
-      pending.values().forEach(p -> p.future.completeExceptionally(e));
-      bulks.values().forEach(b -> b.fail("the channel " + config.nodeName() + " is closed"));
-      timer.shutdownNow();
+      String why = "the channel " + config.nodeName() + " is closed";
+      requests.close(why);
+      bulks.values().forEach(b -> b.fail(why));
       events.shutdown();
     }
   }
@@ -271,36 +264,14 @@ public final class JGroupsChannel implements ClusterChannel {
                   + config.nodeName()
                   + "]: the channel is not connected — connect() first"));
     }
-    long id = nextRequestId.incrementAndGet();
+    long id = requests.nextId();
     byte[] frame = checkedFrame(new Frame.Request(id, payload), "request");
-    PendingRequest p = new PendingRequest(all, timeout);
-    pending.put(id, p);
-    p.future.whenComplete((r, e) -> pending.remove(id));
-    Map<Member, Address> addresses = new HashMap<>();
+    PendingRequest p = requests.open(id, all, timeout);
     for (Member t : all) {
       Address a = membership.addressOf(t);
       if (a == null) {
         p.departed(t);
-      } else {
-        addresses.put(t, a);
-      }
-    }
-    if (p.future.isDone()) {
-      return p.future;
-    }
-    try {
-      ScheduledFuture<?> timeoutTask =
-          timer.schedule(
-              () -> p.timeOut(membership.view()), timeout.toNanos(), TimeUnit.NANOSECONDS);
-      p.future.whenComplete((r, e) -> timeoutTask.cancel(false));
-    } catch (RejectedExecutionException e) {
-      p.future.completeExceptionally(
-          new ChannelException("request failed: the channel " + config.nodeName() + " is closed"));
-      return p.future;
-    }
-    for (Member t : all) {
-      Address a = addresses.get(t);
-      if (a != null) {
+      } else if (!p.future.isDone()) {
         transmit(a, frame, false);
       }
     }
@@ -422,15 +393,9 @@ public final class JGroupsChannel implements ClusterChannel {
     } else if (f instanceof Frame.Request r) {
       answer(src, from, r);
     } else if (f instanceof Frame.Reply r) {
-      PendingRequest p = pending.get(r.id());
-      if (p != null) {
-        p.answered(from, r.payload());
-      }
+      requests.answered(r.id(), from, r.payload());
     } else if (f instanceof Frame.Failure r) {
-      PendingRequest p = pending.get(r.id());
-      if (p != null) {
-        p.failed(from, r.message());
-      }
+      requests.failed(r.id(), from, r.message());
     } else if (f instanceof Frame.Chunk c) {
       onChunk(src, from, c);
     } else if (f instanceof Frame.Ack a) {
@@ -494,13 +459,7 @@ public final class JGroupsChannel implements ClusterChannel {
   private void installed(org.jgroups.View v) {
     List<MembershipEvent> events = membership.install(v);
     View next = membership.view();
-    for (PendingRequest p : pending.values()) {
-      for (Member t : p.targets) {
-        if (!next.contains(t)) {
-          p.departed(t);
-        }
-      }
-    }
+    requests.viewChanged(next);
     for (JGroupsBulkSender b : bulks.values()) {
       if (!next.contains(b.target())) {
         b.fail(
