@@ -270,14 +270,19 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     if (last) {
       requestDone = true;
     }
-    if (replayable) {
-      keepForReplay(c);
-    }
-    if (backendChannel == null) {
-      unsent.add(c);
-    } else if (responseDone || upgrading) {
+    if (responseDone || upgrading) {
+      // the backend already answered (or is switching protocols): the rest is dropped, never
+      // buffered, however long the body
       c.release();
+    } else if (backendChannel == null) {
+      if (replayable) {
+        keepForReplay(c);
+      }
+      unsent.add(c);
     } else {
+      if (replayable) {
+        keepForReplay(c);
+      }
       backendChannel.write(c);
       if (!backendChannel.isWritable()) {
         pausedForBackend = true;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetric;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -32,29 +33,9 @@ class StreamingIT extends ItSupport {
     TestBackend n1 = backend("n1");
     Balancer balancer = balancer(config(n1).withHealthInterval(Duration.ofSeconds(30)));
     Http http = new Http(balancer.port());
-    ByteBufAllocatorMetric metric =
-        ((ByteBufAllocatorMetricProvider) ByteBufAllocator.DEFAULT).metric();
     http.get("/"); // warm up: pools and the allocator's first chunks
-    long baseline = metric.usedDirectMemory() + metric.usedHeapMemory();
-
-    AtomicLong peak = new AtomicLong();
-    AtomicBoolean running = new AtomicBoolean(true);
-    Thread sampler =
-        new Thread(
-            () -> {
-              while (running.get()) {
-                peak.accumulateAndGet(
-                    metric.usedDirectMemory() + metric.usedHeapMemory() - baseline, Math::max);
-                try {
-                  Thread.sleep(5); // sampling period, not a wait for correctness
-                } catch (InterruptedException e) {
-                  return;
-                }
-              }
-            });
-    sampler.setDaemon(true);
-    sampler.start();
-    try {
+    long peak;
+    try (PeakSampler sampler = new PeakSampler()) {
       HttpResponse<String> up =
           http.client.send(
               HttpRequest.newBuilder(http.uri("/upload"))
@@ -80,14 +61,90 @@ class StreamingIT extends ItSupport {
         }
       }
       assertThat(received).isEqualTo(HUNDRED_MB);
-    } finally {
-      running.set(false);
-      sampler.join();
+      peak = sampler.peak();
     }
     System.out.printf(
         "StreamingIT: peak balancer buffer memory above baseline %.1f MiB for 2 x 100 MiB%n",
-        peak.get() / 1048576.0);
-    assertThat(peak.get()).as("bytes held by the balancer at peak").isLessThan(BOUND);
+        peak / 1048576.0);
+    assertThat(peak).as("bytes held by the balancer at peak").isLessThan(BOUND);
+  }
+
+  @Test
+  void earlyAnswerToALargeUpload_dropsTheRestOfTheBodyWithoutBuffering() throws Exception {
+    TestBackend n1 = backend("n1");
+    Balancer balancer = balancer(config(n1).withHealthInterval(Duration.ofSeconds(30)));
+    long bodySize = 50L * 1024 * 1024;
+    long peak;
+    try (RawClient c = new RawClient(balancer.port());
+        PeakSampler sampler = new PeakSampler()) {
+      c.send("POST /reject HTTP/1.1\r\nHost: x\r\nContent-Length: " + bodySize + "\r\n\r\n");
+      Thread writer =
+          new Thread(
+              () -> {
+                byte[] block = new byte[64 * 1024];
+                try {
+                  for (long left = bodySize; left > 0; left -= block.length) {
+                    c.socket.getOutputStream().write(block, 0, (int) Math.min(left, block.length));
+                  }
+                } catch (IOException e) {
+                  // the balancer may close once it has answered
+                }
+              });
+      writer.setDaemon(true);
+      writer.start();
+      String head = c.readHead();
+      assertThat(head).startsWith("HTTP/1.1 413");
+      assertThat(c.readBody(RawClient.contentLength(head))).isEqualTo("too large\n");
+      writer.join(60_000);
+      assertThat(writer.isAlive()).as("the whole body was read by the balancer").isFalse();
+      peak = sampler.peak();
+    }
+    assertThat(peak).as("bytes held while a 50 MiB body was dropped").isLessThan(BOUND);
+    assertThat(new Http(balancer.port()).get("/").statusCode()).isEqualTo(200);
+  }
+
+  /**
+   * Samples the bytes Netty's default allocator has handed out (only the balancer uses it in this
+   * JVM's tests) every few milliseconds and keeps the peak above the level at start.
+   */
+  private static final class PeakSampler implements AutoCloseable {
+    private final ByteBufAllocatorMetric metric =
+        ((ByteBufAllocatorMetricProvider) ByteBufAllocator.DEFAULT).metric();
+    private final long baseline = used();
+    private final AtomicLong peak = new AtomicLong();
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final Thread thread = new Thread(this::run, "peak-sampler");
+
+    PeakSampler() {
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    private long used() {
+      return metric.usedDirectMemory() + metric.usedHeapMemory();
+    }
+
+    private void run() {
+      while (running.get()) {
+        peak.accumulateAndGet(used() - baseline, Math::max);
+        try {
+          Thread.sleep(5); // sampling period, not a wait for correctness
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }
+
+    long peak() {
+      peak.accumulateAndGet(used() - baseline, Math::max);
+      return peak.get();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      running.set(false);
+      thread.join();
+    }
   }
 
   /** {@code n} zero bytes, produced as read. */

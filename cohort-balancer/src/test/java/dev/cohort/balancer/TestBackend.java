@@ -72,6 +72,15 @@ final class TestBackend implements AutoCloseable {
 
   private void handle(HttpExchange ex) throws IOException {
     hits.incrementAndGet();
+    if (ex.getRequestURI().getPath().equals("/reject")) {
+      // answers before reading the body, like a server refusing an upload that is too large
+      byte[] body = "too large\n".getBytes(StandardCharsets.UTF_8);
+      ex.getResponseHeaders().add("Connection", "close");
+      ex.sendResponseHeaders(413, body.length);
+      ex.getResponseBody().write(body);
+      ex.getResponseBody().flush();
+      return; // the exchange stays open with its body unread
+    }
     long received = drain(ex.getRequestBody());
     String cookie = ex.getRequestHeaders().getFirst("Cookie");
     boolean hasSession =
