@@ -35,7 +35,6 @@ import org.jgroups.JChannel;
 import org.jgroups.Message;
 import org.jgroups.Receiver;
 import org.jgroups.protocols.DISCARD;
-import org.jgroups.stack.Protocol;
 import org.jgroups.stack.ProtocolStack;
 import org.jgroups.util.UUID;
 
@@ -537,10 +536,5 @@ public final class JGroupsChannel implements ClusterChannel {
   /** The JGroups channel, for tests in this package. */
   JChannel jchannel() {
     return ch;
-  }
-
-  /** The transport protocol, for tests in this package. */
-  Protocol transport() {
-    return ch.getProtocolStack().getTransport();
   }
 }
