@@ -96,6 +96,10 @@ final class BenchCluster implements AutoCloseable {
     }
   }
 
+  Path logDir() {
+    return logDir;
+  }
+
   int[] httpPorts() {
     return nodes.stream().mapToInt(NodeProcess::httpPort).toArray();
   }

@@ -46,6 +46,7 @@ public final class BenchNode implements AutoCloseable {
   private final AtomicLong heapPeak = new AtomicLong();
   private final long startNanos = System.nanoTime();
   private volatile long reachedMillis = -1;
+  private volatile long firstMillis = -1;
   private volatile boolean sampling = true;
 
   private BenchNode(NodeOptions options) throws IOException {
@@ -151,8 +152,13 @@ public final class BenchNode implements AutoCloseable {
       long used = mem.getHeapMemoryUsage().getUsed();
       heapPeak.accumulateAndGet(used, Math::max);
       if (options.expectSessions() > 0 && reachedMillis < 0) {
-        if (sessions() >= options.expectSessions()) {
-          reachedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+        long held = sessions();
+        long now = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+        if (held > 0 && firstMillis < 0) {
+          firstMillis = now;
+        }
+        if (held >= options.expectSessions()) {
+          reachedMillis = now;
         }
       }
       try {
@@ -225,6 +231,8 @@ public final class BenchNode implements AutoCloseable {
         + peak
         + "\nreachedMillis="
         + reachedMillis
+        + "\nfirstMillis="
+        + firstMillis
         + "\n";
   }
 

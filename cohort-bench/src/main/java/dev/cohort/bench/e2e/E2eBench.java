@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The end-to-end comparison: Cohort and Tomcat's own clustering, same webapp, same embedded Tomcat,
@@ -180,6 +182,7 @@ public final class E2eBench {
         progress.run(s + " warm-up", o.warmupSeconds(), lc);
         progress.run(s + " before kill", Math.max(2, o.durationSeconds() / 2), lc);
         long failed0 = lc.failed.sum();
+        long refused0 = lc.refused.sum();
         long stale0 = lc.stale.sum();
         long lost0 = lc.lost.sum();
         int victim = 1;
@@ -190,12 +193,17 @@ public final class E2eBench {
         LoadClient.FailoverOutcome f = lc.failover();
         E2eResults.Failover r =
             new E2eResults.Failover(
-                s, f, lc.failed.sum() - failed0, lc.stale.sum() - stale0, lc.lost.sum() - lost0);
+                s,
+                f,
+                lc.failed.sum() - failed0,
+                lc.refused.sum() - refused0,
+                lc.stale.sum() - stale0,
+                lc.lost.sum() - lost0);
         progress.line(
             String.format(
                 Locale.ROOT,
                 "   %s: %d users on the killed node: first reply good %d, stale %d, lost %d,"
-                    + " none %d; failed requests %d; first reply after %d ms (median) / %d ms"
+                    + " none %d; failed requests %d, refused connects %d; first reply after %d ms (median) / %d ms"
                     + " (max)",
                 s,
                 f.affected(),
@@ -204,6 +212,7 @@ public final class E2eBench {
                 f.lost(),
                 f.noReply(),
                 r.failedRequests(),
+                r.refusedConnects(),
                 f.medianMillis(),
                 f.maxMillis()));
         return r;
@@ -239,8 +248,11 @@ public final class E2eBench {
       long joinerPeak = BenchCluster.statLong(joiner, "heapPeak", "");
       long senderPeak = BenchCluster.statLong(sender, "heapPeak", "");
       long held = BenchCluster.statLong(joiner, "sessions", "");
+      long first = BenchCluster.statLong(joiner, "firstMillis", "");
+      long logged = loggedTransferMillis(c.logDir().resolve("n2.log"));
       E2eResults.Transfer r =
-          new E2eResults.Transfer(s, size, reached, held, joinerPeak, senderBefore, senderPeak);
+          new E2eResults.Transfer(
+              s, size, reached, first, logged, held, joinerPeak, senderBefore, senderPeak);
       progress.line(
           String.format(
               Locale.ROOT,
@@ -255,6 +267,30 @@ public final class E2eBench {
               senderPeak >> 20));
       return r;
     }
+  }
+
+  private static final Pattern TOMCAT_RECEIVED = Pattern.compile("received in \\[([\\d,.]+)\\] ms");
+  private static final Pattern COHORT_DONE =
+      Pattern.compile("state transfer done: .* in (\\d+) ms");
+
+  /**
+   * The transfer time the joiner logged (Tomcat's "received in [n] ms", Cohort's "done ... in").
+   */
+  static long loggedTransferMillis(Path log) throws IOException {
+    if (!Files.exists(log)) {
+      return -1;
+    }
+    for (String line : Files.readAllLines(log)) {
+      Matcher m = TOMCAT_RECEIVED.matcher(line);
+      if (m.find()) {
+        return Long.parseLong(m.group(1).replace(",", "").replace(".", ""));
+      }
+      m = COHORT_DONE.matcher(line);
+      if (m.find()) {
+        return Long.parseLong(m.group(1));
+      }
+    }
+    return -1;
   }
 
   private int samplesPerThread() {
@@ -296,12 +332,13 @@ public final class E2eBench {
         String s =
             String.format(
                 Locale.ROOT,
-                "   [%s] %2d/%d s  %6.0f req/s  failed %d stale %d lost %d",
+                "   [%s] %2d/%d s  %6.0f req/s  failed %d refused %d stale %d lost %d",
                 label,
                 TimeUnit.NANOSECONDS.toSeconds(now - start),
                 seconds,
                 (req - lastReq) / ((now - lastT) / 1e9),
                 lc.failed.sum(),
+                lc.refused.sum(),
                 lc.stale.sum(),
                 lc.lost.sum());
         lastReq = req;

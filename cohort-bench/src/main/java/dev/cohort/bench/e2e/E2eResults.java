@@ -30,6 +30,7 @@ final class E2eResults {
       SystemKind system,
       LoadClient.FailoverOutcome outcome,
       long failedRequests,
+      long refusedConnects,
       long staleReplies,
       long lostReplies) {}
 
@@ -38,6 +39,8 @@ final class E2eResults {
       SystemKind system,
       int sessions,
       long reachedMillis,
+      long firstMillis,
+      long loggedMillis,
       long held,
       long joinerHeapPeak,
       long senderHeapBefore,
@@ -127,13 +130,13 @@ final class E2eResults {
     if (!failover.isEmpty()) {
       sb.append(
           "| system (kill -9 of n2) | users on n2 | first reply good | stale | lost | no reply |"
-              + " failed requests | first reply after kill, median / max ms |\n");
-      sb.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+              + " failed requests | refused connects (retried) | first reply after kill, median / max ms |\n");
+      sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
       for (Failover x : failover) {
         LoadClient.FailoverOutcome fo = x.outcome();
         sb.append(
             f(
-                "| %s | %d | %d | %d (%.1f %%) | %d (%.1f %%) | %d | %d | %d / %d |%n",
+                "| %s | %d | %d | %d (%.1f %%) | %d (%.1f %%) | %d | %d | %d | %d / %d |%n",
                 x.system(),
                 fo.affected(),
                 fo.good(),
@@ -143,6 +146,7 @@ final class E2eResults {
                 pct(fo.lost(), fo.affected()),
                 fo.noReply(),
                 x.failedRequests(),
+                x.refusedConnects(),
                 fo.medianMillis(),
                 fo.maxMillis()));
       }
@@ -150,16 +154,19 @@ final class E2eResults {
     }
     if (!transfer.isEmpty()) {
       sb.append(
-          "| system | sessions | joiner holds them after (ms, from its start) | held |"
-              + " joiner heap peak MB | sender heap before -> peak MB |\n");
-      sb.append("|---|---:|---:|---:|---:|---:|\n");
+          "| system | sessions | joiner holds all, ms from its start | first to all, ms |"
+              + " transfer as the system logs it, ms | held | joiner heap peak MB |"
+              + " sender heap before -> peak MB |\n");
+      sb.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
       for (Transfer t : transfer) {
         sb.append(
             f(
-                "| %s | %d | %s | %d | %d | %d -> %d |%n",
+                "| %s | %d | %s | %s | %s | %d | %d | %d -> %d |%n",
                 t.system(),
                 t.sessions(),
                 t.reachedMillis() < 0 ? "not within 120 s" : "" + t.reachedMillis(),
+                t.reachedMillis() < 0 ? "-" : "" + (t.reachedMillis() - t.firstMillis()),
+                t.loggedMillis() < 0 ? "-" : "" + t.loggedMillis(),
                 t.held(),
                 t.joinerHeapPeak() >> 20,
                 t.senderHeapBefore() >> 20,

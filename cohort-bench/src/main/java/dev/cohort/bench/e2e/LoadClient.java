@@ -32,7 +32,13 @@ final class LoadClient {
 
   final LongAdder requests = new LongAdder();
   final LongAdder good = new LongAdder();
+
+  /** Requests that failed after they were sent (reset, timeout, non-200): a user sees these. */
   final LongAdder failed = new LongAdder();
+
+  /** Connections refused (nothing sent; retried on the next node at once). */
+  final LongAdder refused = new LongAdder();
+
   final LongAdder stale = new LongAdder();
   final LongAdder lost = new LongAdder();
   final LongAdder unexpected = new LongAdder();
@@ -104,13 +110,13 @@ final class LoadClient {
 
   /** From now on, follow the users routed to {@code node} until their first good reply. */
   void markKill(int node) {
+    killNanos = System.nanoTime();
+    killedNode = node;
     for (User u : userStates) {
       synchronized (u) {
         u.affected = u.node == node;
       }
     }
-    killNanos = System.nanoTime();
-    killedNode = node;
   }
 
   private void work(int t, long[] buf) {
@@ -134,34 +140,35 @@ final class LoadClient {
   }
 
   private void once(User user, HttpConn[] conns, int t, long[] buf) {
-    int node = liveNode(user.node);
-    if (node < 0) {
-      failed.increment();
-      requests.increment();
-      return;
-    }
-    user.node = node;
     long t0 = System.nanoTime();
-    HttpConn.Reply reply;
-    try {
-      HttpConn c = conns[node];
-      if (c == null || !c.isOpen()) {
-        c = new HttpConn(ports[node], timeoutMillis);
-        conns[node] = c;
+    HttpConn.Reply reply = null;
+    while (reply == null) {
+      int node = liveNode(user.node);
+      if (node < 0) {
+        failed.increment();
+        requests.increment();
+        return;
       }
-      reply = c.get("/counter", user.cookie);
-    } catch (ConnectException e) {
-      down.set(node, 1);
-      closeConn(conns, node);
-      failed.increment();
-      requests.increment();
-      return;
-    } catch (IOException | RuntimeException e) {
-      closeConn(conns, node);
-      user.maybeProcessed = true;
-      failed.increment();
-      requests.increment();
-      return;
+      user.node = node;
+      try {
+        HttpConn c = conns[node];
+        if (c == null || !c.isOpen()) {
+          c = new HttpConn(ports[node], timeoutMillis);
+          conns[node] = c;
+        }
+        reply = c.get("/counter", user.cookie);
+      } catch (ConnectException e) {
+        // nothing was sent: fail over to the next node at once, as a balancer does
+        down.set(node, 1);
+        closeConn(conns, node);
+        refused.increment();
+      } catch (IOException | RuntimeException e) {
+        closeConn(conns, node);
+        user.maybeProcessed = true;
+        failed.increment();
+        requests.increment();
+        return;
+      }
     }
     long elapsed = System.nanoTime() - t0;
     requests.increment();
