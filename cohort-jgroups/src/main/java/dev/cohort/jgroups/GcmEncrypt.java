@@ -17,6 +17,7 @@ import org.jgroups.util.Util;
  * IvParameterSpec}, which GCM refuses; this subclass passes a {@link GCMParameterSpec} (128-bit
  * tag, fresh random 12-byte IV per message) instead.
  */
+@SuppressWarnings("unchecked") // inherited from JGroups: SYM_ENCRYPT narrows a generic setter
 public class GcmEncrypt extends SYM_ENCRYPT {
   static final short PROTOCOL_ID = 1961;
 
