@@ -65,6 +65,13 @@ class DistributionIT {
           .ignoreExceptions()
           .until(() -> Http.get(port, "/ready.txt", null).status() == 200);
     }
+    // nodes that start at the same time may first form separate views that JGroups merges later
+    for (int port : httpPorts) {
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(300))
+          .until(() -> "3".equals(Http.get(port, "/view.jsp", null).fields().get("members")));
+    }
 
     String id = Http.get(httpPorts[0], "/counter.jsp", null).setCookieId();
     assertThat(id).endsWith(".n1");
@@ -145,6 +152,13 @@ class DistributionIT {
         </web-app>
         """);
     Files.writeString(base.resolve("webapps/ROOT/ready.txt"), "ready\n");
+    Files.writeString(
+        base.resolve("webapps/ROOT/view.jsp"),
+        """
+        <%@ page contentType="text/plain; charset=UTF-8" session="false" %>members=<%=
+          ((dev.cohort.core.engine.SessionEngine) application.getAttribute("dev.cohort.engine"))
+              .view().size() %>
+        """);
     Files.writeString(
         base.resolve("webapps/ROOT/counter.jsp"),
         """

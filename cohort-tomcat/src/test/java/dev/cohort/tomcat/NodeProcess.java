@@ -1,6 +1,7 @@
 package dev.cohort.tomcat;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
@@ -9,6 +10,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +37,37 @@ final class NodeProcess implements AutoCloseable {
     }
   }
 
+  private static String snapshot;
+
+  /**
+   * The test class path with every jar copied under target/: the child JVMs load classes lazily for
+   * minutes, and sibling modules may re-install their jars in the local repository meanwhile.
+   */
+  static synchronized String snapshotClassPath() {
+    if (snapshot != null) {
+      return snapshot;
+    }
+    try {
+      Path dir = Files.createDirectories(Path.of("target", "node-classpath"));
+      List<String> out = new ArrayList<>();
+      int i = 0;
+      for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+        Path p = Path.of(entry);
+        if (Files.isRegularFile(p) && entry.endsWith(".jar")) {
+          Path copy = dir.resolve((i++) + "-" + p.getFileName());
+          Files.copy(p, copy, StandardCopyOption.REPLACE_EXISTING);
+          out.add(copy.toAbsolutePath().toString());
+        } else {
+          out.add(entry);
+        }
+      }
+      snapshot = String.join(File.pathSeparator, out);
+      return snapshot;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   static NodeProcess start(String name, List<String> args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -42,7 +75,7 @@ final class NodeProcess implements AutoCloseable {
     cmd.add("-XX:TieredStopAtLevel=1");
     cmd.add("-Djava.net.preferIPv4Stack=true");
     cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(snapshotClassPath());
     cmd.add(NodeMain.class.getName());
     cmd.add(name);
     cmd.addAll(args);

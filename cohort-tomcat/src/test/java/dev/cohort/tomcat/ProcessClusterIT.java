@@ -1,7 +1,9 @@
 package dev.cohort.tomcat;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -34,6 +36,13 @@ class ProcessClusterIT {
           NodeProcess.start(
               "n" + (i + 1), List.of(mode, "true", cluster, String.valueOf(ports[i]), discovery)));
     }
+    // nodes that start at the same time may first form separate views that JGroups merges later
+    for (NodeProcess p : nodes) {
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(250))
+          .until(() -> "3".equals(Http.get(p.httpPort, "/view", null).fields().get("members")));
+    }
     return nodes;
   }
 
@@ -47,6 +56,14 @@ class ProcessClusterIT {
     for (int i = 2; i <= 20; i++) {
       assertThat(Http.get(n.get(0).httpPort, "/counter", id).count()).isEqualTo(i);
     }
+    List<String> others = new ArrayList<>();
+    for (int s = 0; s < 10; s++) {
+      String other = Http.get(n.get(0).httpPort, "/counter", null).setCookieId();
+      for (int i = 2; i <= s + 2; i++) {
+        Http.get(n.get(0).httpPort, "/counter", other);
+      }
+      others.add(other);
+    }
 
     n.get(0).kill();
     Http.Reply r = Http.get(n.get(1).httpPort, "/counter", id);
@@ -57,5 +74,13 @@ class ProcessClusterIT {
     Http.Reply third = Http.get(n.get(2).httpPort, "/counter", r.setCookieId());
     assertThat(third.count()).isEqualTo(22);
     assertThat(third.setCookieId()).endsWith(".n3");
+    for (int s = 0; s < others.size(); s++) {
+      NodeProcess survivor = n.get(1 + s % 2);
+      Http.Reply o = Http.get(survivor.httpPort, "/counter", others.get(s));
+      assertThat(o.count())
+          .as("session %d after fail-over to %s", s, survivor.name)
+          .isEqualTo(s + 3);
+      assertThat(o.setCookieId()).endsWith("." + survivor.name);
+    }
   }
 }

@@ -77,6 +77,14 @@ public final class CounterServlet extends HttpServlet {
         req.getSession();
         out.println("session=" + req.changeSessionId());
       }
+      case "/view" -> {
+        Object engine = req.getServletContext().getAttribute("dev.cohort.engine");
+        out.println(
+            "members="
+                + (engine == null
+                    ? 0
+                    : ((dev.cohort.core.engine.SessionEngine) engine).view().size()));
+      }
       case "/login" -> out.println("login=form");
       case "/secure/page" -> out.println("user=" + req.getRemoteUser());
       case "/gadget" -> req.getSession().setAttribute("gadget", new Gadget());
