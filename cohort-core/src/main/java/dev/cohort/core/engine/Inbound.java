@@ -97,7 +97,7 @@ final class Inbound {
         replies.add(answer);
       }
     } else if (op instanceof Op.Drop d) {
-      onDrop(d);
+      onDrop(from, d);
     } else if (op instanceof Op.Claim c) {
       onClaim(from, c, replies);
     } else if (op instanceof Op.NeedFull n) {
@@ -248,12 +248,13 @@ final class Inbound {
     }
   }
 
-  private void onDrop(Op.Drop d) {
+  /** Only the owner this copy follows may drop it (after a merge, a former owner may not). */
+  private void onDrop(Member from, Op.Drop d) {
     ReentrantLock lock = engine.sessions.lock(d.id());
     lock.lock();
     try {
       Entry e = engine.sessions.map.get(d.id());
-      if (e != null && !e.owned && e.version() <= d.version()) {
+      if (e != null && !e.owned && e.version() <= d.version() && from.name().equals(e.owner)) {
         engine.sessions.map.remove(d.id());
       }
     } finally {
