@@ -1,20 +1,32 @@
 package dev.cohort.balancer;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 
-/** Starts backends and balancers for a test and closes them after it, newest first. */
+/**
+ * Starts backends and balancers for a test and closes them after it, newest first; then checks that
+ * no Netty buffer leaked (tests run with paranoid leak detection).
+ */
 abstract class ItSupport {
   private final List<AutoCloseable> closeables = new ArrayList<>();
 
+  /** Leak reports already blamed on an earlier test. */
+  private static int leaksSeen;
+
   @AfterEach
-  void closeAll() throws Exception {
+  void closeAllThenCheckForLeaks() throws Exception {
     for (int i = closeables.size() - 1; i >= 0; i--) {
       closeables.get(i).close();
     }
     closeables.clear();
+    List<String> reports = LeakCheck.leaksAfterGc();
+    List<String> fresh = reports.subList(Math.min(leaksSeen, reports.size()), reports.size());
+    leaksSeen = reports.size();
+    assertThat(fresh).as("Netty buffers leaked during this test").isEmpty();
   }
 
   <T extends AutoCloseable> T closeLater(T c) {
