@@ -3,6 +3,7 @@ package dev.cohort.bench.e2e;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -55,20 +56,7 @@ public final class E2eBench {
   E2eResults run() throws InterruptedException {
     results.options = o;
     if (o.scenarios().contains("steady")) {
-      for (int round = 1; round <= o.rounds(); round++) {
-        for (SystemKind s : o.systems()) {
-          String label = "steady " + s + " round " + round + "/" + o.rounds();
-          if (outOfTime(label)) {
-            break;
-          }
-          try {
-            results.steady.add(steady(s, round));
-          } catch (IOException e) {
-            results.notes.add(label + " failed: " + e.getMessage());
-            progress.line(label + " FAILED: " + e.getMessage());
-          }
-        }
-      }
+      steadyInterleaved();
     }
     if (o.scenarios().contains("failover")) {
       for (SystemKind s : o.failoverSystems()) {
@@ -116,59 +104,105 @@ public final class E2eBench {
     return o.out().resolve("logs").resolve(what);
   }
 
-  E2eResults.Steady steady(SystemKind s, int round) throws IOException, InterruptedException {
-    progress.line("== steady " + s + " (round " + round + "): starting " + o.nodes() + " nodes");
-    try (BenchCluster c =
-        new BenchCluster(s, o.nodes(), o.heap(), logDir("steady-" + s + "-" + round))) {
-      c.startAll();
-      LoadClient lc = new LoadClient(c.httpPorts(), c.names(), o.users(), o.threads(), 10_000);
-      List<Thread> workers = lc.start(samplesPerThread());
-      try {
-        progress.run(s + " warm-up", o.warmupSeconds(), lc);
-        long bytes0 = c.sum("sentBytes");
-        long msgs0 = c.sum("sentMessages");
-        long wire0 = WireBytes.read(c.clusterPortSet());
-        long req0 = lc.requests.sum();
-        long bad0 = bad(lc);
-        lc.measuring(true);
-        long t0 = System.nanoTime();
-        progress.run(s + " measure", o.durationSeconds(), lc);
-        lc.measuring(false);
-        double secs = (System.nanoTime() - t0) / 1e9;
-        long requests = lc.requests.sum() - req0;
-        long bad = bad(lc) - bad0;
-        long bytes = c.sum("sentBytes") - bytes0;
-        long msgs = c.sum("sentMessages") - msgs0;
-        long wire1 = WireBytes.read(c.clusterPortSet());
-        long[] lat = lc.latencies();
-        E2eResults.Steady r =
-            new E2eResults.Steady(
-                s,
-                round,
-                requests / secs,
-                percentileMillis(lat, 0.50),
-                percentileMillis(lat, 0.99),
-                s.replicated() ? (double) bytes / Math.max(1, requests) : 0,
-                s.replicated() ? (double) msgs / Math.max(1, requests) : 0,
-                wire0 < 0 || wire1 < 0 ? -1 : (double) (wire1 - wire0) / Math.max(1, requests),
-                requests,
-                bad);
-        progress.line(
-            String.format(
-                Locale.ROOT,
-                "   %s: %.0f req/s, p50 %.2f ms, p99 %.2f ms, %.0f B/req (%.0f on the wire),"
-                    + " errors %d",
-                s,
-                r.rps(),
-                r.p50Millis(),
-                r.p99Millis(),
-                r.bytesPerRequest(),
-                r.wireBytesPerRequest(),
-                bad));
-        return r;
-      } finally {
-        lc.stop(workers);
+  /**
+   * Starts every system's cluster first (one after another), then measures them in rounds, each
+   * round visiting every system once: load from elsewhere on the machine, and the idle clusters'
+   * own background work, hit all systems alike, and JIT warm-up carries over between rounds.
+   */
+  private void steadyInterleaved() throws InterruptedException {
+    List<BenchCluster> clusters = new ArrayList<>();
+    try {
+      for (SystemKind s : o.systems()) {
+        if (outOfTime("steady " + s + " start")) {
+          break;
+        }
+        progress.line("== steady: starting " + o.nodes() + " nodes of " + s);
+        BenchCluster c = null;
+        try {
+          c = new BenchCluster(s, o.nodes(), o.heap(), logDir("steady-" + s));
+          clusters.add(c);
+          c.startAll();
+        } catch (IOException e) {
+          results.notes.add("steady " + s + " did not start: " + e.getMessage());
+          progress.line("steady " + s + " did not start: " + e.getMessage());
+          if (c != null) {
+            clusters.remove(c);
+            c.close();
+          }
+        }
       }
+      for (int round = 1; round <= o.rounds(); round++) {
+        for (BenchCluster c : clusters) {
+          String label = "steady " + c.system + " round " + round + "/" + o.rounds();
+          if (outOfTime(label)) {
+            return;
+          }
+          try {
+            results.steady.add(steady(c, round));
+          } catch (IOException e) {
+            results.notes.add(label + " failed: " + e.getMessage());
+            progress.line(label + " FAILED: " + e.getMessage());
+          }
+        }
+      }
+    } finally {
+      for (BenchCluster c : clusters) {
+        c.close();
+      }
+    }
+  }
+
+  E2eResults.Steady steady(BenchCluster c, int round) throws IOException, InterruptedException {
+    SystemKind s = c.system;
+    progress.line("== steady " + s + " (round " + round + "/" + o.rounds() + ")");
+    LoadClient lc = new LoadClient(c.httpPorts(), c.names(), o.users(), o.threads(), 10_000);
+    List<Thread> workers = lc.start(samplesPerThread());
+    try {
+      // the first visit also warms the JIT of fresh JVMs: twice the warm-up
+      progress.run(s + " warm-up", round == 1 ? 2 * o.warmupSeconds() : o.warmupSeconds(), lc);
+      long bytes0 = c.sum("sentBytes");
+      long msgs0 = c.sum("sentMessages");
+      long wire0 = WireBytes.read(c.clusterPortSet());
+      long req0 = lc.requests.sum();
+      long bad0 = bad(lc);
+      lc.measuring(true);
+      long t0 = System.nanoTime();
+      progress.run(s + " measure", o.durationSeconds(), lc);
+      lc.measuring(false);
+      double secs = (System.nanoTime() - t0) / 1e9;
+      long requests = lc.requests.sum() - req0;
+      long bad = bad(lc) - bad0;
+      long bytes = c.sum("sentBytes") - bytes0;
+      long msgs = c.sum("sentMessages") - msgs0;
+      long wire1 = WireBytes.read(c.clusterPortSet());
+      long[] lat = lc.latencies();
+      E2eResults.Steady r =
+          new E2eResults.Steady(
+              s,
+              round,
+              requests / secs,
+              percentileMillis(lat, 0.50),
+              percentileMillis(lat, 0.99),
+              s.replicated() ? (double) bytes / Math.max(1, requests) : 0,
+              s.replicated() ? (double) msgs / Math.max(1, requests) : 0,
+              wire0 < 0 || wire1 < 0 ? -1 : (double) (wire1 - wire0) / Math.max(1, requests),
+              requests,
+              bad);
+      progress.line(
+          String.format(
+              Locale.ROOT,
+              "   %s: %.0f req/s, p50 %.2f ms, p99 %.2f ms, %.0f B/req (%.0f on the wire),"
+                  + " errors %d",
+              s,
+              r.rps(),
+              r.p50Millis(),
+              r.p99Millis(),
+              r.bytesPerRequest(),
+              r.wireBytesPerRequest(),
+              bad));
+      return r;
+    } finally {
+      lc.stop(workers);
     }
   }
 

@@ -40,7 +40,6 @@ final class NodeProcess implements AutoCloseable {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx" + heap);
-    cmd.add("-Xms" + heap);
     cmd.add("-XX:+UseG1GC");
     cmd.add("-Djava.net.preferIPv4Stack=true");
     cmd.add("-cp");

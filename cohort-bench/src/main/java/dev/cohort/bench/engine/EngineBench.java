@@ -1,0 +1,345 @@
+package dev.cohort.bench.engine;
+
+import dev.cohort.core.channel.ClusterChannel;
+import dev.cohort.core.engine.EngineConfig;
+import dev.cohort.core.engine.EngineStats;
+import dev.cohort.core.engine.Mode;
+import dev.cohort.core.engine.SessionEngine;
+import dev.cohort.core.engine.SessionEngines;
+import dev.cohort.core.engine.SessionEvents;
+import dev.cohort.core.serial.AttributeCodec;
+import dev.cohort.core.session.SessionRecord;
+import dev.cohort.core.session.SessionUpdate;
+import dev.cohort.core.store.SessionStore;
+import dev.cohort.core.wire.Frame;
+import dev.cohort.core.wire.Op;
+import dev.cohort.core.wire.WireCodec;
+import dev.cohort.jgroups.JGroupsChannel;
+import dev.cohort.jgroups.JGroupsConfig;
+import dev.cohort.testkit.InMemoryNetwork;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Replication engine figures, outside of any test (speed is never asserted in tests):
+ *
+ * <ul>
+ *   <li>counter increments (one Integer attribute changed) with k=1, sync: deltas/s, ack latency
+ *       and bytes per delta, between 2 and 3 members, in memory and over JGroups on loopback;
+ *   <li>heap per held session copy versus its serialized size (1 KB sessions);
+ *   <li>state transfer of 100,000 sessions of 1 KB to a joiner in mode all: time and heap growth.
+ * </ul>
+ *
+ * <p>Run: {@code java -Xmx2g -cp cohort-bench/target/benchmarks.jar
+ * dev.cohort.bench.engine.EngineBench [all|counter|heap|transfer] [--no-jgroups]}. Everything binds
+ * to 127.0.0.1; every loop is bounded in count and time.
+ */
+public final class EngineBench {
+  private static final AttributeCodec ATTRS = AttributeCodec.defaults();
+  private static final Duration MAX_PHASE = Duration.ofSeconds(20);
+
+  private EngineBench() {}
+
+  public static void main(String[] args) throws Exception {
+    String what = args.length > 0 ? args[0] : "all";
+    boolean jgroups = !List.of(args).contains("--no-jgroups");
+    if (what.equals("all") || what.equals("counter")) {
+      counter("in-memory", 2, EngineBench::inMemory);
+      counter("in-memory", 3, EngineBench::inMemory);
+      if (jgroups) {
+        counter("jgroups-loopback", 2, EngineBench::jgroups);
+        counter("jgroups-loopback", 3, EngineBench::jgroups);
+      }
+    }
+    if (what.equals("all") || what.equals("heap")) {
+      heap();
+    }
+    if (what.equals("all") || what.equals("transfer")) {
+      transfer();
+    }
+    System.exit(0);
+  }
+
+  // ---------------------------------------------------------------- clusters
+
+  private static Function<String, ClusterChannel> inMemory(int n) {
+    InMemoryNetwork net = new InMemoryNetwork();
+    return net::newChannel;
+  }
+
+  private static Function<String, ClusterChannel> jgroups(int n) {
+    String cluster = "cohort-bench-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
+    List<Integer> ports = new ArrayList<>();
+    while (ports.size() < n) {
+      int p = freePort();
+      if (!ports.contains(p) && !ports.contains(p + 1) && !ports.contains(p - 1)) {
+        ports.add(p);
+      }
+    }
+    String members = ports.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
+    int[] next = {0};
+    return name ->
+        new JGroupsChannel(
+            JGroupsConfig.defaults(name, "127.0.0.1")
+                .withClusterName(cluster)
+                .withPort(ports.get(next[0]++))
+                .withPortRange(0)
+                .withDiscovery("static:" + members));
+  }
+
+  private interface ClusterFactory {
+    Function<String, ClusterChannel> channels(int n);
+  }
+
+  private static List<SessionEngine> start(
+      EngineConfig config, int n, Function<String, ClusterChannel> channels) throws Exception {
+    List<SessionEngine> engines = new ArrayList<>();
+    for (int i = 1; i <= n; i++) {
+      SessionEngine e =
+          SessionEngines.create(
+              config,
+              channels.apply("n" + i),
+              SessionStore.NONE,
+              SessionEvents.NONE,
+              Clock.systemUTC());
+      e.start();
+      engines.add(e);
+    }
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (engines.stream().anyMatch(e -> e.view().size() != n)) {
+      if (System.nanoTime() > end) {
+        throw new IllegalStateException("members did not form one view of " + n + " in 60 s");
+      }
+      Thread.sleep(20);
+    }
+    return engines;
+  }
+
+  private static void close(List<SessionEngine> engines) {
+    for (SessionEngine e : engines) {
+      e.close();
+    }
+  }
+
+  // ---------------------------------------------------------------- counter increments
+
+  private static SessionUpdate update(String id, boolean created, Map<String, byte[]> attrs) {
+    long now = System.currentTimeMillis();
+    return new SessionUpdate(
+        id, created, now, now, 1800, false, null, null, attrs, Set.of(), Map.of());
+  }
+
+  private static void counter(String transport, int members, ClusterFactory f) throws Exception {
+    List<SessionEngine> engines =
+        start(EngineConfig.defaults().withBackups(1), members, f.channels(members));
+    try {
+      SessionEngine owner = engines.get(0);
+      int sessions = 100;
+      for (int s = 0; s < sessions; s++) {
+        owner
+            .commit(update(sid(s), true, Map.of("count", ATTRS.serialize("count", 0))))
+            .get(10, TimeUnit.SECONDS);
+      }
+      // warm-up, then measure; one request thread, sync: each increment waits for its ack
+      run(owner, sessions, 5_000, 1);
+      EngineStats st = owner.stats();
+      long d0 = st.deltasSent();
+      long b0 = st.bytesSent();
+      long a0 = st.ackCount();
+      long n0 = st.ackNanosTotal();
+      long t0 = System.nanoTime();
+      int done = run(owner, sessions, 50_000, 5_001);
+      double secs = (System.nanoTime() - t0) / 1e9;
+      long deltas = st.deltasSent() - d0;
+      long acks = st.ackCount() - a0;
+      System.out.printf(
+          Locale.ROOT,
+          "counter %-16s members=%d k=1 sync: %,d increments in %.2f s = %,.0f deltas/s,"
+              + " ack avg %.3f ms (max %.3f ms), %.1f bytes sent per delta%n",
+          transport,
+          members,
+          done,
+          secs,
+          done / secs,
+          acks == 0 ? 0 : (st.ackNanosTotal() - n0) / 1e6 / acks,
+          st.ackNanosMax() / 1e6,
+          deltas == 0 ? 0 : (double) (st.bytesSent() - b0) / deltas);
+      // 4 request threads: concurrent deltas to one holder share frames
+      long d1 = st.deltasSent();
+      long t1 = System.nanoTime();
+      List<Thread> threads = new ArrayList<>();
+      int[] counts = new int[4];
+      for (int t = 0; t < 4; t++) {
+        int slot = t;
+        Thread th =
+            new Thread(
+                () -> {
+                  try {
+                    counts[slot] = run(owner, sessions / 4, 20_000, 100_000 * (slot + 1), slot);
+                  } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                  }
+                });
+        th.start();
+        threads.add(th);
+      }
+      for (Thread th : threads) {
+        th.join();
+      }
+      double secs4 = (System.nanoTime() - t1) / 1e9;
+      int total = counts[0] + counts[1] + counts[2] + counts[3];
+      System.out.printf(
+          Locale.ROOT,
+          "counter %-16s members=%d k=1 sync, 4 threads: %,.0f deltas/s (%,d deltas)%n",
+          transport,
+          members,
+          total / secs4,
+          st.deltasSent() - d1);
+    } finally {
+      close(engines);
+    }
+  }
+
+  private static String sid(int s) {
+    return String.format("%032X", 0xC0FFEE00L + s);
+  }
+
+  private static int run(SessionEngine owner, int sessions, int count, int base) throws Exception {
+    return run(owner, sessions, count, base, 0);
+  }
+
+  private static int run(SessionEngine owner, int sessions, int count, int base, int slot)
+      throws Exception {
+    long end = System.nanoTime() + MAX_PHASE.toNanos();
+    int i = 0;
+    for (; i < count && System.nanoTime() < end; i++) {
+      int s = slot * sessions + (i % sessions);
+      owner
+          .commit(update(sid(s), false, Map.of("count", ATTRS.serialize("count", base + i))))
+          .get(10, TimeUnit.SECONDS);
+    }
+    return i;
+  }
+
+  // ---------------------------------------------------------------- heap per session
+
+  private static long usedHeap() {
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+    }
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+
+  private static Map<String, byte[]> oneKb(Random rnd) {
+    byte[] value = new byte[1024 - 27]; // a 1 KB serialized byte[] attribute
+    rnd.nextBytes(value);
+    return Map.of("data", ATTRS.serialize("data", value));
+  }
+
+  private static void heap() throws Exception {
+    int n = 20_000;
+    List<SessionEngine> engines = start(EngineConfig.defaults().withBackups(1), 2, inMemory(2));
+    try {
+      Random rnd = new Random(1);
+      long before = usedHeap();
+      for (int s = 0; s < n; s++) {
+        engines.get(0).commit(update(sid(s), true, oneKb(rnd))).get(10, TimeUnit.SECONDS);
+      }
+      long after = usedHeap();
+      WireCodec codec = new WireCodec(16 << 20, 8 << 20);
+      SessionRecord r =
+          new SessionRecord(
+              sid(0),
+              1,
+              1,
+              System.currentTimeMillis(),
+              1800,
+              false,
+              null,
+              null,
+              Map.of(),
+              oneKb(new Random(1)));
+      int wire = codec.encode(Frame.of(new Op.Full(r, "n1"))).length;
+      double perCopy = (after - before) / (2.0 * n);
+      System.out.printf(
+          Locale.ROOT,
+          "heap: %,d sessions held twice (owner + replica): %.0f bytes of heap per copy for %d"
+              + " bytes serialized (%d of values) = %.2fx%n",
+          n,
+          perCopy,
+          wire,
+          r.valueBytes(),
+          perCopy / wire);
+    } finally {
+      close(engines);
+    }
+  }
+
+  // ---------------------------------------------------------------- state transfer
+
+  private static void transfer() throws Exception {
+    int n = 100_000;
+    EngineConfig config = EngineConfig.defaults().withMode(Mode.ALL);
+    InMemoryNetwork net = new InMemoryNetwork();
+    List<SessionEngine> engines = start(config, 1, net::newChannel);
+    try {
+      Random rnd = new Random(2);
+      for (int s = 0; s < n; s++) {
+        engines.get(0).commit(update(sid(s), true, oneKb(rnd))).get(10, TimeUnit.SECONDS);
+      }
+      long before = usedHeap();
+      SessionEngine joiner =
+          SessionEngines.create(
+              config,
+              net.newChannel("n2"),
+              SessionStore.NONE,
+              SessionEvents.NONE,
+              Clock.systemUTC());
+      long t0 = System.nanoTime();
+      joiner.start();
+      double secs = (System.nanoTime() - t0) / 1e9;
+      engines.add(joiner);
+      long after = usedHeap();
+      long data = joiner.stats().heldBytes();
+      System.out.printf(
+          Locale.ROOT,
+          "state transfer: %,d sessions of 1 KB (%,d of %,d received) in %.2f s; heap grew %,d MB"
+              + " for %,d MB of values held (%.0f%% over the values; process heap before %,d MB)%n",
+          n,
+          joiner.stats().transferReceived(),
+          joiner.stats().transferExpected(),
+          secs,
+          (after - before) >> 20,
+          data >> 20,
+          100.0 * ((after - before) - data) / data,
+          before >> 20);
+    } finally {
+      close(engines);
+      net.close();
+    }
+  }
+
+  private static int freePort() {
+    try (ServerSocket s = new ServerSocket()) {
+      s.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException("no free port on 127.0.0.1: " + e, e);
+    }
+  }
+}
