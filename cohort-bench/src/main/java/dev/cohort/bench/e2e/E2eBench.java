@@ -217,6 +217,10 @@ public final class E2eBench {
         progress.run(s + " before kill", Math.max(2, o.durationSeconds() / 2), lc);
         long failed0 = lc.failed.sum();
         long refused0 = lc.refused.sum();
+        long retries0 = lc.retries.sum();
+        long timeout0 = lc.failedTimeout.sum();
+        long io0 = lc.failedIo.sum();
+        long status0 = lc.failedStatus.sum();
         long stale0 = lc.stale.sum();
         long lost0 = lc.lost.sum();
         int victim = 1;
@@ -230,7 +234,13 @@ public final class E2eBench {
                 s,
                 f,
                 lc.failed.sum() - failed0,
+                (lc.failedTimeout.sum() - timeout0)
+                    + "/"
+                    + (lc.failedIo.sum() - io0)
+                    + "/"
+                    + (lc.failedStatus.sum() - status0),
                 lc.refused.sum() - refused0,
+                lc.retries.sum() - retries0,
                 lc.stale.sum() - stale0,
                 lc.lost.sum() - lost0);
         progress.line(

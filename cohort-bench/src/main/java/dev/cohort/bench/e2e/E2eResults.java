@@ -30,7 +30,9 @@ final class E2eResults {
       SystemKind system,
       LoadClient.FailoverOutcome outcome,
       long failedRequests,
+      String failedBy,
       long refusedConnects,
+      long retriedRequests,
       long staleReplies,
       long lostReplies) {}
 
@@ -130,13 +132,13 @@ final class E2eResults {
     if (!failover.isEmpty()) {
       sb.append(
           "| system (kill -9 of n2) | users on n2 | first reply good | stale | lost | no reply |"
-              + " failed requests | refused connects (retried) | first reply after kill, median / max ms |\n");
+              + " failed requests (timeout/io/status) | retried: refused connect / broken before any byte | first reply after kill, median / max ms |\n");
       sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
       for (Failover x : failover) {
         LoadClient.FailoverOutcome fo = x.outcome();
         sb.append(
             f(
-                "| %s | %d | %d | %d (%.1f %%) | %d (%.1f %%) | %d | %d | %d | %d / %d |%n",
+                "| %s | %d | %d | %d (%.1f %%) | %d (%.1f %%) | %d | %d (%s) | %d / %d | %d / %d |%n",
                 x.system(),
                 fo.affected(),
                 fo.good(),
@@ -146,7 +148,9 @@ final class E2eResults {
                 pct(fo.lost(), fo.affected()),
                 fo.noReply(),
                 x.failedRequests(),
+                x.failedBy(),
                 x.refusedConnects(),
+                x.retriedRequests(),
                 fo.medianMillis(),
                 fo.maxMillis()));
       }

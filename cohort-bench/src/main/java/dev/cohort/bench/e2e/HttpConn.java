@@ -40,6 +40,7 @@ final class HttpConn implements Closeable {
   private final InputStream in;
   private final OutputStream out;
   private boolean open = true;
+  private boolean responseStarted;
 
   HttpConn(int port, int timeoutMillis) throws IOException {
     socket = new Socket();
@@ -55,6 +56,11 @@ final class HttpConn implements Closeable {
     out = socket.getOutputStream();
   }
 
+  /** False when the last {@link #get} failed before any byte of the response arrived. */
+  boolean responseStarted() {
+    return responseStarted;
+  }
+
   boolean isOpen() {
     return open;
   }
@@ -66,9 +72,15 @@ final class HttpConn implements Closeable {
       req.append("Cookie: JSESSIONID=").append(cookie).append("\r\n");
     }
     req.append("\r\n");
+    responseStarted = false;
     out.write(req.toString().getBytes(StandardCharsets.US_ASCII));
     out.flush();
-    String status = line();
+    int first = in.read();
+    if (first < 0) {
+      throw new IOException("connection closed before the response");
+    }
+    responseStarted = true;
+    String status = (char) first + line();
     if (status == null || !status.startsWith("HTTP/1.")) {
       throw new IOException("no HTTP status line");
     }

@@ -36,6 +36,15 @@ final class LoadClient {
   /** Requests that failed after they were sent (reset, timeout, non-200): a user sees these. */
   final LongAdder failed = new LongAdder();
 
+  /** The failed requests split by cause: read timeout, other I/O error (reset, EOF), non-200. */
+  final LongAdder failedTimeout = new LongAdder();
+
+  final LongAdder failedIo = new LongAdder();
+  final LongAdder failedStatus = new LongAdder();
+
+  /** Requests retried once because the connection broke before any response byte. */
+  final LongAdder retries = new LongAdder();
+
   /** Connections refused (nothing sent; retried on the next node at once). */
   final LongAdder refused = new LongAdder();
 
@@ -142,6 +151,7 @@ final class LoadClient {
   private void once(User user, HttpConn[] conns, int t, long[] buf) {
     long t0 = System.nanoTime();
     HttpConn.Reply reply = null;
+    boolean retried = false;
     while (reply == null) {
       int node = liveNode(user.node);
       if (node < 0) {
@@ -163,8 +173,16 @@ final class LoadClient {
         closeConn(conns, node);
         refused.increment();
       } catch (IOException | RuntimeException e) {
+        boolean started = conns[node] == null || conns[node].responseStarted();
         closeConn(conns, node);
         user.maybeProcessed = true;
+        if (!started && !retried && !(e instanceof java.net.SocketTimeoutException)) {
+          // no response byte came back: retry once, as a balancer does for a GET
+          retried = true;
+          retries.increment();
+          continue;
+        }
+        (e instanceof java.net.SocketTimeoutException ? failedTimeout : failedIo).increment();
         failed.increment();
         requests.increment();
         return;
@@ -176,6 +194,7 @@ final class LoadClient {
       buf[latencyCounts[t]++] = elapsed;
     }
     if (reply.status() != 200) {
+      failedStatus.increment();
       failed.increment();
       user.maybeProcessed = true;
       return;
