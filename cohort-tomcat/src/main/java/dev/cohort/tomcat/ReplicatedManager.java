@@ -344,7 +344,7 @@ public class ReplicatedManager extends ManagerBase {
       rs.activate();
       Object note = rs.getNote(Constants.SESSION_ID_NOTE);
       if (note instanceof String n && SessionIds.base(n).equals(base)) {
-        rs.setNote(Constants.SESSION_ID_NOTE, local);
+        rs.setNoteQuietly(Constants.SESSION_ID_NOTE, local);
       }
       return used(rs);
     }

@@ -37,6 +37,7 @@ public class ReplicatedSession extends StandardSession {
   /** True while the engine itself expires or drops this session: nothing is sent back. */
   private transient volatile boolean engineDriven;
 
+  private transient volatile boolean quietNotes;
   private transient Principal sentPrincipal;
   private transient byte[] sentPrincipalBytes;
 
@@ -93,6 +94,31 @@ public class ReplicatedSession extends StandardSession {
     super.expire(notify);
     if (wasValid && !engineDriven && !unsent && manager instanceof ReplicatedManager rm) {
       rm.invalidateEverywhere(baseId());
+    }
+  }
+
+  /**
+   * The FORM-login notes are replicated (and, in sync mode, acknowledged) the moment they are set:
+   * FormAuthenticator sends the login page with {@code Response.finishResponse()}, past any
+   * response wrapper, before the request-end valve could replicate.
+   */
+  @Override
+  public void setNote(String name, Object value) {
+    super.setNote(name, value);
+    if (!quietNotes
+        && SessionNotes.REPLICATED.contains(name)
+        && manager instanceof ReplicatedManager rm) {
+      rm.replicate(this);
+    }
+  }
+
+  /** Sets a note without replicating it now (restoring a record, renaming after a take-over). */
+  void setNoteQuietly(String name, Object value) {
+    quietNotes = true;
+    try {
+      setNote(name, value);
+    } finally {
+      quietNotes = false;
     }
   }
 
@@ -215,6 +241,11 @@ public class ReplicatedSession extends StandardSession {
         log.error("attribute dropped on take-over: " + ex.getMessage());
       }
     }
-    SessionNotes.restore(this, r.notes(), internal, loader);
+    quietNotes = true;
+    try {
+      SessionNotes.restore(this, r.notes(), internal, loader);
+    } finally {
+      quietNotes = false;
+    }
   }
 }
