@@ -96,6 +96,15 @@ final class BenchCluster implements AutoCloseable {
     }
   }
 
+  /** CPU time of all live nodes, nanoseconds. */
+  long cpuNanos() {
+    long n = 0;
+    for (NodeProcess p : nodes) {
+      n += p.cpuNanos();
+    }
+    return n;
+  }
+
   Path logDir() {
     return logDir;
   }

@@ -163,6 +163,7 @@ public final class E2eBench {
       long bytes0 = c.sum("sentBytes");
       long msgs0 = c.sum("sentMessages");
       long wire0 = WireBytes.read(c.clusterPortSet());
+      long cpu0 = c.cpuNanos();
       long req0 = lc.requests.sum();
       long bad0 = bad(lc);
       lc.measuring(true);
@@ -175,6 +176,7 @@ public final class E2eBench {
       long bytes = c.sum("sentBytes") - bytes0;
       long msgs = c.sum("sentMessages") - msgs0;
       long wire1 = WireBytes.read(c.clusterPortSet());
+      long cpu = c.cpuNanos() - cpu0;
       long[] lat = lc.latencies();
       E2eResults.Steady r =
           new E2eResults.Steady(
@@ -186,17 +188,19 @@ public final class E2eBench {
               s.replicated() ? (double) bytes / Math.max(1, requests) : 0,
               s.replicated() ? (double) msgs / Math.max(1, requests) : 0,
               wire0 < 0 || wire1 < 0 ? -1 : (double) (wire1 - wire0) / Math.max(1, requests),
+              cpu / 1e3 / Math.max(1, requests),
               requests,
               bad);
       progress.line(
           String.format(
               Locale.ROOT,
-              "   %s: %.0f req/s, p50 %.2f ms, p99 %.2f ms, %.0f B/req (%.0f on the wire),"
+              "   %s: %.0f req/s, p50 %.2f ms, p99 %.2f ms, node CPU %.0f us/req, %.0f B/req (%.0f on the wire),"
                   + " errors %d",
               s,
               r.rps(),
               r.p50Millis(),
               r.p99Millis(),
+              r.nodeCpuMicrosPerRequest(),
               r.bytesPerRequest(),
               r.wireBytesPerRequest(),
               bad));

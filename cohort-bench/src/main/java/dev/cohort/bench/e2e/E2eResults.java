@@ -22,6 +22,7 @@ final class E2eResults {
       double bytesPerRequest,
       double messagesPerRequest,
       double wireBytesPerRequest,
+      double nodeCpuMicrosPerRequest,
       long requests,
       long errors) {}
 
@@ -105,9 +106,9 @@ final class E2eResults {
     if (!steady.isEmpty()) {
       double ceiling = median(SystemKind.TOMCAT_STANDALONE, Steady::rps);
       sb.append(
-          "| system | req/s | / ceiling | p50 ms | p99 ms | repl. bytes/req | wire bytes/req |"
-              + " msgs/req | errors |\n");
-      sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+          "| system | req/s | / ceiling | p50 ms | p99 ms | node CPU us/req | repl. bytes/req |"
+              + " wire bytes/req | msgs/req | errors |\n");
+      sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
       for (SystemKind s : o.systems()) {
         double r = median(s, Steady::rps);
         if (Double.isNaN(r)) {
@@ -116,12 +117,13 @@ final class E2eResults {
         long errors = steady.stream().filter(x -> x.system() == s).mapToLong(Steady::errors).sum();
         sb.append(
             f(
-                "| %s | %.0f | %s | %.2f | %.2f | %s | %s | %s | %d |%n",
+                "| %s | %.0f | %s | %.2f | %.2f | %.0f | %s | %s | %s | %d |%n",
                 s,
                 r,
                 Double.isNaN(ceiling) ? "-" : f("%.2f", r / ceiling),
                 median(s, Steady::p50Millis),
                 median(s, Steady::p99Millis),
+                median(s, Steady::nodeCpuMicrosPerRequest),
                 s.replicated() ? f("%.0f", median(s, Steady::bytesPerRequest)) : "-",
                 s.replicated() ? f("%.0f", median(s, Steady::wireBytesPerRequest)) : "-",
                 s.replicated() ? f("%.2f", median(s, Steady::messagesPerRequest)) : "-",
@@ -132,13 +134,13 @@ final class E2eResults {
     if (!failover.isEmpty()) {
       sb.append(
           "| system (kill -9 of n2) | users on n2 | first reply good | stale | lost | no reply |"
-              + " failed requests (timeout/io/status) | retried: refused connect / broken before any byte | first reply after kill, median / max ms |\n");
-      sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+              + " stale / lost replies after the kill, all users | failed requests (timeout/io/status) | retried: refused connect / broken before any byte | first reply after kill, median / max ms |\n");
+      sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
       for (Failover x : failover) {
         LoadClient.FailoverOutcome fo = x.outcome();
         sb.append(
             f(
-                "| %s | %d | %d | %d (%.1f %%) | %d (%.1f %%) | %d | %d (%s) | %d / %d | %d / %d |%n",
+                "| %s | %d | %d | %d (%.1f %%) | %d (%.1f %%) | %d | %d / %d | %d (%s) | %d / %d | %d / %d |%n",
                 x.system(),
                 fo.affected(),
                 fo.good(),
@@ -147,6 +149,8 @@ final class E2eResults {
                 fo.lost(),
                 pct(fo.lost(), fo.affected()),
                 fo.noReply(),
+                x.staleReplies(),
+                x.lostReplies(),
                 x.failedRequests(),
                 x.failedBy(),
                 x.refusedConnects(),

@@ -103,6 +103,11 @@ final class NodeProcess implements AutoCloseable {
     return process.pid();
   }
 
+  /** CPU time the node's JVM used so far (user + system), nanoseconds; 0 when unknown. */
+  long cpuNanos() {
+    return process.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
+  }
+
   boolean isAlive() {
     return process.isAlive();
   }
