@@ -77,7 +77,11 @@ final class Inbound {
   void onAnswer(Member from, Op op) {
     List<Runnable> flushes = new ArrayList<>();
     if (op instanceof Op.OwnerChanged c) {
-      onOwnerChanged(c, flushes);
+      Op back = onOwnerChanged(c, flushes);
+      if (back instanceof Op.OwnerChanged) {
+        // this member owns a version at least as good: tell the other claimed owner
+        engine.enqueue(c.owner(), back, null, flushes);
+      }
     }
     flushes.forEach(Runnable::run);
   }
@@ -185,11 +189,12 @@ final class Inbound {
         }
         return;
       }
+      // equal versions from another owner: only two owners decide between themselves (lower
+      // name wins); a replica keeps the owner it follows — an owner change does not bump the
+      // version, so a late record from a former owner must not take the session back
       boolean newer =
           rec.version() > e.version()
-              || (rec.version() == e.version()
-                  && !owner.equals(e.owner)
-                  && owner.compareTo(e.owner) < 0);
+              || (rec.version() == e.version() && e.owned && owner.compareTo(me) < 0);
       if (newer) {
         if (e.owned) {
           e.owned = false;
@@ -206,7 +211,9 @@ final class Inbound {
       } else if (rec.version() == e.version() && owner.equals(e.owner)) {
         e.lastHeard = now;
       } else if (!owner.equals(e.owner)) {
-        engine.counters.conflicts.increment();
+        if (rec.version() < e.version() || e.owned) {
+          engine.counters.conflicts.increment();
+        }
         replies.add(new Op.OwnerChanged(id, e.owned ? me : e.owner, e.version()));
       }
     } finally {

@@ -531,8 +531,14 @@ final class ReplicationEngine implements SessionEngine {
 
   /** The replica holders of a session owned by {@code owner} under {@code view}. */
   List<String> holdersFor(String id, String owner, View view) {
-    int k = config.mode() == Mode.ALL ? Integer.MAX_VALUE : config.backups();
-    return Rendezvous.holders(id, owner, names(view), k);
+    if (config.mode() == Mode.ALL) {
+      // everybody else, in view order: no per-session ranking (a view change touches every
+      // session); the caretaker and drain rules rank on their own
+      List<String> all = names(view);
+      all.remove(owner);
+      return all;
+    }
+    return Rendezvous.holders(id, owner, names(view), config.backups());
   }
 
   void setHolders(Entry e, View v) {

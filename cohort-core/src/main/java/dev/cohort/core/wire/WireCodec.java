@@ -47,6 +47,34 @@ public final class WireCodec {
   private final int maxFrameBytes;
   private final int maxSessionBytes;
 
+  /**
+   * Attribute and note names repeat across sessions: replicas keep one copy of each (bounded, so
+   * hostile frames cannot grow it without limit).
+   */
+  private static final Names NAMES = new Names(10_000);
+
+  private static final class Names {
+    private final java.util.concurrent.ConcurrentHashMap<String, String> map =
+        new java.util.concurrent.ConcurrentHashMap<>();
+    private final int max;
+
+    Names(int max) {
+      this.max = max;
+    }
+
+    String intern(String s) {
+      String known = map.get(s);
+      if (known != null) {
+        return known;
+      }
+      if (map.size() < max) {
+        String prev = map.putIfAbsent(s, s);
+        return prev != null ? prev : s;
+      }
+      return s;
+    }
+  }
+
   public WireCodec(int maxFrameBytes, int maxSessionBytes) {
     if (maxFrameBytes < 64) {
       throw new IllegalArgumentException("maxFrameBytes: " + maxFrameBytes + " is below 64");
@@ -358,7 +386,7 @@ public final class WireCodec {
     }
     Map<String, byte[]> m = new HashMap<>(Math.max(4, n * 2));
     for (int i = 0; i < n; i++) {
-      String k = in.str();
+      String k = NAMES.intern(in.str());
       if (m.put(k, in.arr(budget)) != null) {
         throw new MalformedFrameException("duplicate name in a session map");
       }

@@ -48,6 +48,7 @@ class RandomHistoryTest {
 
   private void history(long seed) throws Exception {
     String why = "seed " + seed;
+    final String seedOnly = why;
     System.out.println("RandomHistoryTest " + why);
     Random rnd = new Random(seed);
     c = new EngineCluster(EngineCluster.testConfig());
@@ -60,7 +61,13 @@ class RandomHistoryTest {
     Map<String, Integer> next = new HashMap<>();
     Map<String, Long> maxVersion = new HashMap<>();
     String cutOff = null;
+    List<String> story = new ArrayList<>();
     for (int step = 0; step < 150; step++) {
+      String last =
+          story.size() > 12
+              ? String.join("; ", story.subList(story.size() - 12, story.size()))
+              : String.join("; ", story);
+      why = "seed " + seed + ", last steps: " + last;
       List<String> live = new ArrayList<>(c.engines.keySet());
       List<String> writable = new ArrayList<>(live);
       if (cutOff != null) {
@@ -72,6 +79,7 @@ class RandomHistoryTest {
         SessionEngine e = c.get(writable.get(rnd.nextInt(writable.size())));
         e.commit(c.create(id, attrs("count", 0))).get(5, TimeUnit.SECONDS);
         acked.put(id, 0);
+        story.add("create " + id + " on " + e.localMember());
         next.put(id, 1);
       } else if (dice < 75 && !acked.isEmpty()) {
         List<String> ids = new ArrayList<>(acked.keySet());
@@ -90,14 +98,28 @@ class RandomHistoryTest {
         try {
           e.commit(c.set(id, attrs("count", value))).get(5, TimeUnit.SECONDS);
           acked.put(id, value);
+          story.add(id + " on " + e.localMember() + " saw " + seen + "@v" + v + ", set " + value);
         } catch (ExecutionException notAcknowledged) {
           // a sync timeout or a lost ownership: the change may or may not be there
+          story.add(
+              id
+                  + " on "
+                  + e.localMember()
+                  + " saw "
+                  + seen
+                  + "@v"
+                  + v
+                  + ", set "
+                  + value
+                  + " failed");
         }
       } else if (dice < 83 && live.size() > 3 && cutOff == null) {
         String victim = live.get(rnd.nextInt(live.size()));
         c.kill(victim);
+        story.add("kill " + victim);
         settle(live.size() - 1, why);
       } else if (dice < 91 && live.size() < 6 && cutOff == null) {
+        story.add("start m" + nextMember);
         c.start("m" + nextMember++);
         settle(live.size() + 1, why);
       } else if (dice < 96 && cutOff == null && live.size() > 3) {
@@ -105,6 +127,7 @@ class RandomHistoryTest {
         List<String> rest = new ArrayList<>(live);
         rest.remove(cutOff);
         c.net.partition(Set.of(cutOff), Set.copyOf(rest));
+        story.add("cut off " + cutOff);
         String off = cutOff;
         eventually().until(() -> c.get(off).view().size() == 1);
         for (String m : rest) {
@@ -112,6 +135,7 @@ class RandomHistoryTest {
         }
       } else if (cutOff != null) {
         c.net.heal();
+        story.add("heal");
         cutOff = null;
         settle(live.size(), why);
       }
