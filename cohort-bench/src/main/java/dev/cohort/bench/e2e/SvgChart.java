@@ -23,7 +23,7 @@ public final class SvgChart {
     int rowH = 26;
     int left = 190;
     int width = 720;
-    int plotW = width - left - 90;
+    int plotW = width - left - 120;
     int height = 50 + rowH * values.size() + 30;
     double max = values.values().stream().mapToDouble(Double::doubleValue).max().orElse(1);
     if (max <= 0) {

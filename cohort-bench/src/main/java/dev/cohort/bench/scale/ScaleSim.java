@@ -256,6 +256,7 @@ public final class ScaleSim {
             + " member | heap KB/member | held KB/member | replicas/member |\n");
     sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     Map<String, List<double[]>> msgs = new LinkedHashMap<>();
+    Map<String, List<double[]>> held = new LinkedHashMap<>();
     Map<String, List<double[]>> cpu = new LinkedHashMap<>();
     for (Map.Entry<Mode, List<Point>> e : points.entrySet()) {
       String name = e.getKey().name().toLowerCase(Locale.ROOT);
@@ -275,8 +276,10 @@ public final class ScaleSim {
                 p.replicasPerMember()));
         msgs.computeIfAbsent(name, k -> new ArrayList<>())
             .add(new double[] {p.members(), p.messagesPerRequest()});
-        cpu.computeIfAbsent(name, k -> new ArrayList<>())
+        held.computeIfAbsent(name, k -> new ArrayList<>())
             .add(new double[] {p.members(), p.heldKbPerMember()});
+        cpu.computeIfAbsent(name, k -> new ArrayList<>())
+            .add(new double[] {p.members(), p.cpuMicrosPerRequest()});
       }
     }
     Files.writeString(out.resolve("scale.md"), sb.toString());
@@ -293,6 +296,13 @@ public final class ScaleSim {
             "Replica bytes held per member as the cluster grows",
             "members",
             "KB held per member",
+            held));
+    Files.writeString(
+        out.resolve("scale-cpu.svg"),
+        SvgChart.lines(
+            "CPU per request, all members together (one JVM, 2 shared cores)",
+            "members",
+            "CPU microseconds per request",
             cpu));
   }
 }
