@@ -189,9 +189,11 @@ final class Outbox {
                 : cause.getClass().getSimpleName() + ": " + cause.getMessage();
         for (Item it : batch) {
           for (Pending p : it.pendings) {
-            if (p.fail(reason) && cause instanceof RequestTimeoutException) {
-              counters.syncTimeouts.increment();
-            }
+            p.fail(
+                reason,
+                cause instanceof RequestTimeoutException
+                    ? counters.syncTimeouts::increment
+                    : () -> {});
           }
         }
         return;

@@ -59,9 +59,18 @@ final class Pending {
 
   /** Fails at once: a target's answer cannot arrive anymore (timeout, remote failure). */
   synchronized boolean fail(String reason) {
+    return fail(reason, () -> {});
+  }
+
+  /**
+   * Like {@link #fail(String)}; {@code beforeCompletion} runs (only if this call fails the future)
+   * before the caller's future completes, so counters are up to date when the caller sees it.
+   */
+  synchronized boolean fail(String reason, Runnable beforeCompletion) {
     if (future.isDone()) {
       return false;
     }
+    beforeCompletion.run();
     long ms = (System.nanoTime() - startNanos) / 1_000_000;
     View v = view.get();
     cancelTimer();

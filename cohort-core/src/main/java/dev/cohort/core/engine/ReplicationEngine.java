@@ -584,12 +584,10 @@ final class ReplicationEngine implements SessionEngine {
       try {
         p.timer(
             timer.schedule(
-                () -> {
-                  if (p.fail(
-                      "no acknowledgement within " + config.syncTimeout().toMillis() + " ms")) {
-                    counters.syncTimeouts.increment();
-                  }
-                },
+                () ->
+                    p.fail(
+                        "no acknowledgement within " + config.syncTimeout().toMillis() + " ms",
+                        counters.syncTimeouts::increment),
                 config.syncTimeout().toMillis(),
                 TimeUnit.MILLISECONDS));
       } catch (RejectedExecutionException e) {
