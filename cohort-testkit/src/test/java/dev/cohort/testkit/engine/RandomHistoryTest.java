@@ -146,7 +146,15 @@ class RandomHistoryTest {
     settle(c.engines.size(), why);
     for (Map.Entry<String, Integer> a : acked.entrySet()) {
       String id = a.getKey();
-      eventually().until(() -> c.ownerOf(id).isPresent());
+      eventually()
+          .alias(
+              why
+                  + ": some member owns session "
+                  + id
+                  + " (acknowledged count "
+                  + a.getValue()
+                  + ")")
+          .until(() -> c.ownerOf(id).isPresent());
       SessionRecord r = c.get(c.ownerOf(id).get()).acquire(id).orElseThrow();
       assertThat(intOf(r.attributes().get("count")))
           .as("%s: session %s", why, id)
