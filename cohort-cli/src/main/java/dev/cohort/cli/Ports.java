@@ -47,4 +47,24 @@ public final class Ports {
           "finding a free port on 127.0.0.1 failed: " + e + " — check the loopback interface", e);
     }
   }
+
+  /**
+   * The first of {@code size} consecutive ports free on 127.0.0.1, each with {@code port + also}
+   * free too (a cluster node's crash-detection port), chosen at random in 20000..49999.
+   */
+  public static int freeBlock(int size, int also) {
+    java.util.concurrent.ThreadLocalRandom rnd = java.util.concurrent.ThreadLocalRandom.current();
+    for (int attempt = 0; attempt < 500; attempt++) {
+      int start = 20_000 + rnd.nextInt(30_000);
+      boolean free = true;
+      for (int p = start; p < start + size && free; p++) {
+        free = isFree("127.0.0.1", p) && isFree("127.0.0.1", p + also);
+      }
+      if (free) {
+        return start;
+      }
+    }
+    throw new IllegalStateException(
+        "no " + size + " consecutive free ports on 127.0.0.1 — too many ports in use");
+  }
 }

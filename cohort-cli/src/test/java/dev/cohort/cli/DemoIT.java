@@ -172,8 +172,56 @@ class DemoIT {
     }
   }
 
+  // the page's kill button answered 502 through the balancer: the node halted before its answer
+  // left the socket
   @Test
   @Order(4)
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void killButton_answersThenCrashesTheNode_andTheSessionCarriesOnElsewhere() throws Exception {
+    HttpResponse<String> first = get("/counter", null);
+    assertThat(first.statusCode()).isEqualTo(200);
+    String cookie =
+        first.headers().allValues("Set-Cookie").stream()
+            .filter(c -> c.startsWith("JSESSIONID="))
+            .findFirst()
+            .orElseThrow()
+            .split(";", 2)[0];
+    Object node = Json.object(first.body()).get("node");
+
+    HttpResponse<String> kill =
+        http.send(
+            HttpRequest.newBuilder(URI.create(url + "/kill"))
+                .timeout(Duration.ofSeconds(20))
+                .header("Cookie", cookie)
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(kill.statusCode()).as(kill.body()).isEqualTo(202);
+    assertThat(Json.object(kill.body())).containsEntry("killed", node);
+    String health = nodeUrl((String) node) + "/cohort/health";
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              try {
+                http.send(
+                    HttpRequest.newBuilder(URI.create(health))
+                        .timeout(Duration.ofSeconds(2))
+                        .build(),
+                    HttpResponse.BodyHandlers.discarding());
+                return false;
+              } catch (java.io.IOException e) {
+                return true; // the node is gone
+              }
+            });
+
+    Map<String, Object> after = Json.object(get("/counter", cookie).body());
+    assertThat(after).containsEntry("count", 2L);
+    assertThat(after.get("node")).isNotEqualTo(node);
+  }
+
+  @Test
+  @Order(5)
   @Timeout(value = 120, unit = TimeUnit.SECONDS)
   void stopping_leavesNoChildProcess_norARestartedNode() throws Exception {
     java.util.regex.Matcher m =

@@ -58,6 +58,11 @@ final class StackBuilder {
     }
   }
 
+  /** How far above the bound transport port FD_SOCK2 listens. */
+  static int fdSockOffset(JGroupsConfig c) {
+    return Math.max(100, c.portRange() + 1);
+  }
+
   static List<Protocol> build(JGroupsConfig c, InetAddress bind, SecretKey key, SuspectTap tap) {
     long hb = c.heartbeat().toMillis();
     long drop = c.dropTime().toMillis();
@@ -83,7 +88,9 @@ final class StackBuilder {
 
     FD_SOCK2 fdSock = new FD_SOCK2();
     fdSock.setBindAddress(bind);
-    fdSock.setOffset(c.portRange() + 1);
+    // FD_SOCK2 listens above the transport's whole port range, and at least 100 ports up: members
+    // on adjacent ports with no range (7801, 7802, ...) must not take each other's transport port
+    fdSock.setOffset(fdSockOffset(c));
     fdSock.setPortRange(Math.max(5, c.portRange()));
     p.add(fdSock);
 

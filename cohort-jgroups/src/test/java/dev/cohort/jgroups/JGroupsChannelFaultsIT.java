@@ -58,6 +58,25 @@ class JGroupsChannelFaultsIT {
     }
   }
 
+  // `cohort demo` runs its nodes on 7801, 7802, 7803 with no port range; FD_SOCK2 once listened
+  // one port up and took the next member's transport port, so the second node could not start
+  @Test
+  void threeMembers_onAdjacentPorts_withNoPortRange_allJoin() {
+    int first = TestClusters.freePortBlock(3);
+    List<Integer> ports = List.of(first, first + 1, first + 2);
+    try (Members m = new Members("adjacent", 3)) {
+      JGroupsChannel[] chs = new JGroupsChannel[3];
+      for (int i = 0; i < 3; i++) {
+        chs[i] = m.start(TestClusters.staticConfig(m.cluster, "n" + (i + 1), ports.get(i), ports));
+      }
+      Members.awaitViewSize(VIEW, 3, chs);
+      assertThat(chs[0].view().members())
+          .extracting(Member::name)
+          .containsExactly("n1", "n2", "n3");
+      assertThat(chs[2].view()).isEqualTo(chs[0].view());
+    }
+  }
+
   @Test
   void threeMembers_formOneView_withMulticastDiscovery() {
     Random rnd = new Random();

@@ -25,21 +25,18 @@ final class TestClusters {
   }
 
   /**
-   * {@code n} distinct free ports, each with its next port free too (FD_SOCK2 listens at port +
-   * portRange + 1).
+   * {@code n} distinct free ports, each with the port FD_SOCK2 takes free too ({@code port + 100}
+   * with no port range).
    */
   static List<Integer> freePorts(int n) {
     Set<Integer> taken = new HashSet<>();
     List<Integer> out = new ArrayList<>();
     while (out.size() < n) {
       int p = ephemeral();
-      if (p < 65535
-          && !taken.contains(p)
-          && !taken.contains(p + 1)
-          && !taken.contains(p - 1)
-          && isFree(p + 1)) {
+      int fd = p + 100;
+      if (fd <= 65535 && !taken.contains(p) && !taken.contains(fd) && isFree(fd)) {
         taken.add(p);
-        taken.add(p + 1);
+        taken.add(fd);
         out.add(p);
       }
     }

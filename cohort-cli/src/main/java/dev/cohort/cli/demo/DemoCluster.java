@@ -35,6 +35,9 @@ public final class DemoCluster implements Nodes, AutoCloseable {
   public static final int DEMO_HTTP_PORT = 8081;
   public static final int DEMO_CLUSTER_PORT = 7801;
 
+  /** How far above its cluster port a node's crash-detection socket (FD_SOCK2) listens. */
+  static final int CRASH_DETECTION_OFFSET = 100;
+
   private final Options options;
   private final List<Child> nodes = new ArrayList<>();
   private final List<Integer> httpPorts = new ArrayList<>();
@@ -112,7 +115,8 @@ public final class DemoCluster implements Nodes, AutoCloseable {
       for (int i = 0; i < options.nodes() && fixed; i++) {
         fixed =
             Ports.isFree("127.0.0.1", DEMO_HTTP_PORT + i)
-                && Ports.isFree("127.0.0.1", DEMO_CLUSTER_PORT + i);
+                && Ports.isFree("127.0.0.1", DEMO_CLUSTER_PORT + i)
+                && Ports.isFree("127.0.0.1", DEMO_CLUSTER_PORT + CRASH_DETECTION_OFFSET + i);
       }
       if (!fixed) {
         options
@@ -122,12 +126,18 @@ public final class DemoCluster implements Nodes, AutoCloseable {
                     + options.nodes()
                     + " / 7801-780"
                     + options.nodes()
+                    + " / 7901-790"
+                    + options.nodes()
                     + " are taken; using free ports instead");
       }
     }
+    // free cluster ports are adjacent too, as the fixed ones are: nodes next to each other must
+    // not take each other's ports (DemoIT runs this way)
+    int firstClusterPort =
+        fixed ? DEMO_CLUSTER_PORT : Ports.freeBlock(options.nodes(), CRASH_DETECTION_OFFSET);
     for (int i = 0; i < options.nodes(); i++) {
       httpPorts.add(fixed ? DEMO_HTTP_PORT + i : Ports.ephemeral());
-      clusterPorts.add(fixed ? DEMO_CLUSTER_PORT + i : Ports.ephemeral());
+      clusterPorts.add(firstClusterPort + i);
     }
     balancerPort = fixed ? DEMO_BALANCER_PORT : Ports.ephemeral();
   }

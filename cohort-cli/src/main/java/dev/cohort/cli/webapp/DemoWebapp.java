@@ -185,7 +185,21 @@ public final class DemoWebapp {
       resp.getWriter().write("{\"killed\":" + json(node) + "}");
       resp.flushBuffer();
       System.err.println("demo: node " + node + " killed from the page (Runtime.halt)");
-      Runtime.getRuntime().halt(137);
+      // halt a moment later, off the request thread, so the answer leaves the socket first (a
+      // halt right after the flush cut it off and the balancer answered 502)
+      Thread halter =
+          new Thread(
+              () -> {
+                try {
+                  Thread.sleep(200);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+                Runtime.getRuntime().halt(137);
+              },
+              "cohort-demo-kill");
+      halter.setDaemon(true);
+      halter.start();
     }
   }
 }

@@ -79,8 +79,14 @@ final class Inbound {
     if (op instanceof Op.OwnerChanged c) {
       Op back = onOwnerChanged(c, flushes);
       if (back instanceof Op.OwnerChanged) {
-        // this member owns a version at least as good: tell the other claimed owner
+        // this member owns a version at least as good: tell the other claimed owner, and the
+        // replica that still follows it — else that replica keeps obeying the loser (a Drop from
+        // it deletes the copy this member counts on as a holder); a replica that already dropped
+        // its copy answers NeedFull and gets it back
         engine.enqueue(c.owner(), back, null, flushes);
+        if (!from.name().equals(c.owner())) {
+          engine.enqueue(from.name(), back, null, flushes);
+        }
       }
     }
     flushes.forEach(Runnable::run);
@@ -197,10 +203,12 @@ final class Inbound {
               || (rec.version() == e.version() && e.owned && owner.compareTo(me) < 0);
       if (newer) {
         if (e.owned) {
+          List<String> former = e.holders;
           e.owned = false;
           e.holders = List.of();
           engine.counters.conflicts.increment();
           engine.events.ownershipLost(id);
+          tellFormerHolders(id, former, owner, rec.version(), flushes);
         } else if (!e.owner.equals(owner) && !e.owner.equals(from.name())) {
           // the owner we knew may still think it owns the session: tell it
           engine.enqueue(e.owner, new Op.OwnerChanged(id, owner, rec.version()), null, flushes);
@@ -218,6 +226,23 @@ final class Inbound {
       }
     } finally {
       lock.unlock();
+    }
+  }
+
+  /**
+   * An owner that yields tells the holders that followed it who owns the session now: a replica
+   * that keeps following the loser would obey its drops (deleting a copy the winner counts on) and,
+   * when the winner dies, wait for the live loser instead of taking care of the session — leaving
+   * it without any owner. A holder with an older copy fetches the record on the winner's next
+   * change (a gap).
+   */
+  private void tellFormerHolders(
+      String id, List<String> former, String newOwner, long version, List<Runnable> flushes) {
+    Op tell = new Op.OwnerChanged(id, newOwner, version);
+    for (String h : former) {
+      if (!h.equals(newOwner) && !h.equals(engine.me)) {
+        engine.enqueue(h, tell, null, flushes);
+      }
     }
   }
 
@@ -289,11 +314,13 @@ final class Inbound {
       if (e.owned) {
         if (c.version() > e.version()
             || (c.version() == e.version() && c.owner().compareTo(engine.me) < 0)) {
+          List<String> former = e.holders;
           e.owned = false;
           e.holders = List.of();
           e.owner = c.owner();
           engine.counters.conflicts.increment();
           engine.events.ownershipLost(c.id());
+          tellFormerHolders(c.id(), former, c.owner(), c.version(), flushes);
           if (!engine.holdersFor(c.id(), c.owner(), engine.channel.view()).contains(engine.me)) {
             engine.sessions.map.remove(c.id());
             return null;

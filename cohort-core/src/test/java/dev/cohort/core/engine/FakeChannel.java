@@ -26,6 +26,10 @@ final class FakeChannel implements ClusterChannel {
   final Member local;
   final View view;
   final List<byte[]> requests = new CopyOnWriteArrayList<>();
+
+  /** Every request as (target route names, payload), in order. */
+  final List<Map.Entry<List<String>, byte[]>> sent = new CopyOnWriteArrayList<>();
+
   RequestHandler requestHandler;
   MessageHandler messageHandler;
 
@@ -83,6 +87,7 @@ final class FakeChannel implements ClusterChannel {
   public CompletableFuture<Replies> request(
       Collection<Member> targets, byte[] payload, Duration timeout) {
     requests.add(payload);
+    sent.add(Map.entry(targets.stream().map(Member::name).toList(), payload));
     Map<Member, byte[]> r = new HashMap<>();
     for (Member m : targets) {
       r.put(m, new byte[] {1, 0}); // an empty frame

@@ -235,6 +235,77 @@ class InboundRulesTest {
         .containsExactly(new Op.NeedFull("other"));
   }
 
+  /** The operations sent to {@code target} so far. */
+  List<Op> sentTo(String target) throws Exception {
+    List<Op> ops = new ArrayList<>();
+    for (Map.Entry<List<String>, byte[]> s : channel.sent) {
+      if (s.getKey().contains(target)) {
+        ops.addAll(codec.decode(s.getValue()).ops());
+      }
+    }
+    return ops;
+  }
+
+  void create() {
+    engine.commit(
+        new SessionUpdate(
+            "s",
+            true,
+            1,
+            1,
+            1800,
+            true,
+            null,
+            null,
+            Map.of("v", new byte[] {1}),
+            Set.of(),
+            Map.of()));
+  }
+
+  // After a partition heal two owners of one version settle by name; a replica that still
+  // followed the loser obeyed the loser's Drop (deleting the copy the winner counted on) or, when
+  // the winner died, waited for the live loser, which picked that replica as caretaker: nobody
+  // owned the session (found by the random-history test).
+
+  @Test
+  void yieldingOwner_tellsItsHoldersWhoOwnsTheSessionNow() throws Exception {
+    create();
+    String holder = engine.sessions.map.get("s").holders.get(0);
+    String winner = holder.equals("n2") ? "n3" : "n2";
+    deliver(winner, new Op.Full(rec(2, 1), winner)); // a newer version: n1 yields
+    assertThat(engine.owns("s")).isFalse();
+    assertThat(sentTo(holder)).contains(new Op.OwnerChanged("s", winner, 2));
+  }
+
+  @Test
+  void yieldingOwner_onAnAnnouncement_tellsItsHoldersToo() throws Exception {
+    create();
+    String holder = engine.sessions.map.get("s").holders.get(0);
+    String winner = holder.equals("n2") ? "n3" : "n2";
+    deliver(winner, new Op.OwnerChanged("s", winner, 2)); // newer elsewhere: n1 yields
+    assertThat(engine.owns("s")).isFalse();
+    assertThat(sentTo(holder)).contains(new Op.OwnerChanged("s", winner, 2));
+  }
+
+  @Test
+  void winningOwner_tellsTheReplicaThatStillFollowedTheLoser() throws Exception {
+    create();
+    // n3 answers our record: it follows n2, which also claims version 1; n1 < n2 wins the tie
+    engine.inbound.onAnswer(channel.member("n3"), new Op.OwnerChanged("s", "n2", 1));
+    assertThat(engine.owns("s")).isTrue();
+    assertThat(sentTo("n2")).contains(new Op.OwnerChanged("s", "n1", 1));
+    assertThat(sentTo("n3")).contains(new Op.OwnerChanged("s", "n1", 1));
+  }
+
+  @Test
+  void replicaTold_byTheLoser_followsTheWinner_andIgnoresTheLosersDrop() throws Exception {
+    deliver("n2", new Op.Full(rec(4, 1), "n2"));
+    deliver("n2", new Op.OwnerChanged("s", "n3", 4)); // n2 yielded to n3
+    assertThat(engine.placement("s").owner()).isEqualTo("n3");
+    deliver("n2", new Op.Drop("s", 4));
+    assertThat(engine.sessions.map).containsKey("s");
+  }
+
   @Test
   void malformedFramesAreDroppedAndCounted() throws Exception {
     byte[] answer = channel.deliver("n2", new byte[] {1, 5, 99, 0});
