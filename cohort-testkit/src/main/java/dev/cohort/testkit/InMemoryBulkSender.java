@@ -1,33 +1,15 @@
 package dev.cohort.testkit;
 
-import dev.cohort.core.channel.BulkSender;
-import dev.cohort.core.channel.ChannelException;
 import dev.cohort.core.channel.Member;
+import dev.cohort.core.channel.WindowedBulkSender;
 import java.time.Duration;
-import java.util.Objects;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A bulk stream over the in-memory network: at most {@code window} chunks unacknowledged; a chunk
- * is acknowledged when the receiver's handler returned. Waits longer than the network's bulk
- * timeout fail the stream.
+ * A bulk stream over the in-memory network; a chunk is acknowledged when the receiver's handler
+ * returned. Waits longer than the network's bulk timeout fail the stream.
  */
-final class InMemoryBulkSender implements BulkSender {
+final class InMemoryBulkSender extends WindowedBulkSender {
   private final InMemoryChannel channel;
-  private final Member target;
-  private final String topic;
-  private final long streamId;
-  private final int window;
-  private final Duration timeout;
-  private final ReentrantLock lock = new ReentrantLock();
-  private final Condition changed = lock.newCondition();
-
-  // guarded by lock
-  private long nextSeq;
-  private long inFlight;
-  private String failure;
-  private boolean done;
 
   InMemoryBulkSender(
       InMemoryChannel channel,
@@ -36,137 +18,23 @@ final class InMemoryBulkSender implements BulkSender {
       long streamId,
       int window,
       Duration timeout) {
+    super(target, topic, streamId, window, timeout);
     this.channel = channel;
-    this.target = target;
-    this.topic = topic;
-    this.streamId = streamId;
-    this.window = window;
-    this.timeout = timeout;
-  }
-
-  Member target() {
-    return target;
-  }
-
-  String topic() {
-    return topic;
-  }
-
-  long streamId() {
-    return streamId;
   }
 
   @Override
-  public void write(byte[] chunk) throws InterruptedException {
-    Objects.requireNonNull(chunk, "chunk");
-    push(chunk.clone(), false);
-  }
-
-  @Override
-  public void finish() throws InterruptedException {
-    push(new byte[0], true);
-    lock.lock();
-    try {
-      awaitUntil(() -> inFlight == 0, "the end marker");
-      done = true;
-    } finally {
-      lock.unlock();
-      channel.removeBulk(this);
-    }
-  }
-
-  @Override
-  public void close() {
-    lock.lock();
-    try {
-      if (!done) {
-        done = true;
-        failure = "the stream was closed";
-        changed.signalAll();
-      }
-    } finally {
-      lock.unlock();
-    }
-    channel.removeBulk(this);
-  }
-
-  private void push(byte[] chunk, boolean last) throws InterruptedException {
-    long seq;
-    lock.lock();
-    try {
-      if (done) {
-        throw new IllegalStateException(
-            "bulk write failed [target "
-                + target
-                + ", topic "
-                + topic
-                + "]: the stream is "
-                + (failure == null ? "finished" : "closed")
-                + " — open a new stream");
-      }
-      awaitUntil(() -> inFlight < window, "a window slot");
-      inFlight++;
-      seq = nextSeq++;
-    } finally {
-      lock.unlock();
-    }
+  protected void sendChunk(long seq, byte[] chunk, boolean last) {
     Member self = channel.localMember();
+    byte[] copy = chunk.clone(); // the writer may reuse its array; a network copies the bytes
+    long stream = streamId();
+    String topic = topic();
     channel
         .network()
-        .route(self, target, to -> to.deliverChunk(self, topic, streamId, seq, chunk, last));
+        .route(self, target(), to -> to.deliverChunk(self, topic, stream, seq, copy, last));
   }
 
-  private void awaitUntil(java.util.function.BooleanSupplier ready, String what)
-      throws InterruptedException {
-    long remaining = timeout.toNanos();
-    while (failure == null && !ready.getAsBoolean()) {
-      if (remaining <= 0) {
-        failure = "no acknowledgement for " + timeout.toMillis() + " ms";
-        break;
-      }
-      remaining = changed.awaitNanos(remaining);
-    }
-    if (failure != null) {
-      done = true;
-      throw new ChannelException(
-          "bulk stream failed [target "
-              + target
-              + ", topic "
-              + topic
-              + ", stream "
-              + streamId
-              + ", waiting for "
-              + what
-              + ", "
-              + inFlight
-              + " chunks unacknowledged]: "
-              + failure
-              + " — the receiver is gone, stuck or too slow; restart the transfer");
-    }
-  }
-
-  void acked(long seq, String error) {
-    lock.lock();
-    try {
-      inFlight--;
-      if (error != null && failure == null) {
-        failure = "the receiver's handler failed on chunk " + seq + ": " + error;
-      }
-      changed.signalAll();
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  void fail(String why) {
-    lock.lock();
-    try {
-      if (failure == null) {
-        failure = why;
-      }
-      changed.signalAll();
-    } finally {
-      lock.unlock();
-    }
+  @Override
+  protected void ended() {
+    channel.removeBulk(this);
   }
 }
