@@ -7,10 +7,10 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -27,13 +27,17 @@ final class Requests {
 
   Requests(String threadName, Supplier<View> view) {
     this.view = view;
-    this.timer =
-        Executors.newSingleThreadScheduledExecutor(
+    ScheduledThreadPoolExecutor t =
+        new ScheduledThreadPoolExecutor(
+            1,
             r -> {
-              Thread t = new Thread(r, threadName);
-              t.setDaemon(true);
-              return t;
+              Thread th = new Thread(r, threadName);
+              th.setDaemon(true);
+              return th;
             });
+    // a request's timeout is cancelled when its replies arrive: drop it from the queue at once
+    t.setRemoveOnCancelPolicy(true);
+    this.timer = t;
   }
 
   long nextId() {

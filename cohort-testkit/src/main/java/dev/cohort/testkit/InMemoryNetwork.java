@@ -135,7 +135,10 @@ public final class InMemoryNetwork implements AutoCloseable {
     this.bulkTimeout = bulkTimeout;
     String prefix = "cohort-inmem-" + NETWORKS.incrementAndGet() + "-";
     this.pool = Executors.newCachedThreadPool(daemon(prefix));
-    this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon(prefix + "timer-"));
+    java.util.concurrent.ScheduledThreadPoolExecutor timer =
+        new java.util.concurrent.ScheduledThreadPoolExecutor(1, daemon(prefix + "timer-"));
+    timer.setRemoveOnCancelPolicy(true); // cancelled request timeouts leave the queue at once
+    this.scheduler = timer;
   }
 
   private static ThreadFactory daemon(String prefix) {

@@ -238,6 +238,28 @@ public final class EngineBench {
 
   // ---------------------------------------------------------------- heap per session
 
+  /** Live bytes per class, from the JVM's class histogram (which runs a full GC first). */
+  private static Map<String, Long> liveByClass() throws Exception {
+    String text =
+        (String)
+            ManagementFactory.getPlatformMBeanServer()
+                .invoke(
+                    new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"),
+                    "gcClassHistogram",
+                    new Object[] {new String[0]},
+                    new String[] {String[].class.getName()});
+    Map<String, Long> out = new java.util.HashMap<>();
+    for (String line : text.split("\n")) {
+      String[] f = line.trim().split("\\s+");
+      if (f.length >= 4 && f[0].endsWith(":")) {
+        out.merge(f[3], Long.parseLong(f[2]), Long::sum);
+      } else if (f.length >= 3 && f[0].equals("Total")) {
+        out.put("Total", Long.parseLong(f[2]));
+      }
+    }
+    return out;
+  }
+
   private static long usedHeap() {
     for (int i = 0; i < 3; i++) {
       System.gc();
@@ -251,16 +273,41 @@ public final class EngineBench {
     return Map.of("data", ATTRS.serialize("data", value));
   }
 
+  /**
+   * Heap per session copy, owner and replica apart: one member holds {@code n} sessions (owner
+   * copies); a second member joins and receives a replica of each; each step's heap growth after
+   * full GCs, divided by {@code n}.
+   */
   private static void heap() throws Exception {
-    int n = 20_000;
-    List<SessionEngine> engines = start(EngineConfig.defaults().withBackups(1), 2, inMemory(2));
+    int n = 100_000;
+    EngineConfig config = EngineConfig.defaults().withBackups(1);
+    Function<String, ClusterChannel> channels = inMemory(2);
+    List<SessionEngine> engines = start(config, 1, channels);
     try {
       Random rnd = new Random(1);
-      long before = usedHeap();
+      Map<String, Long> base = liveByClass();
       for (int s = 0; s < n; s++) {
         engines.get(0).commit(update(sid(s), true, oneKb(rnd))).get(10, TimeUnit.SECONDS);
       }
-      long after = usedHeap();
+      Map<String, Long> owners = liveByClass();
+      SessionEngine second =
+          SessionEngines.create(
+              config,
+              channels.apply("n2"),
+              SessionStore.NONE,
+              SessionEvents.NONE,
+              Clock.systemUTC());
+      second.start();
+      engines.add(second);
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      while (second.stats().replicaSessions() < n) {
+        if (System.nanoTime() > end) {
+          throw new IllegalStateException(
+              "the joiner holds " + second.stats().replicaSessions() + " of " + n + " replicas");
+        }
+        Thread.sleep(50);
+      }
+      Map<String, Long> replicas = liveByClass();
       WireCodec codec = new WireCodec(16 << 20, 8 << 20);
       SessionRecord r =
           new SessionRecord(
@@ -275,16 +322,29 @@ public final class EngineBench {
               Map.of(),
               oneKb(new Random(1)));
       int wire = codec.encode(Frame.of(new Op.Full(r, "n1"))).length;
-      double perCopy = (after - before) / (2.0 * n);
+      double owner = (owners.get("Total") - base.get("Total")) / (double) n;
+      double added = (replicas.get("Total") - owners.get("Total")) / (double) n;
+      // the owner's side of replication: the list of holders it keeps per session
+      String holderList = "java.util.ImmutableCollections$List12";
+      double ownerLists =
+          (replicas.getOrDefault(holderList, 0L) - owners.getOrDefault(holderList, 0L))
+              / (double) n;
+      double replica = added - ownerLists;
       System.out.printf(
           Locale.ROOT,
-          "heap: %,d sessions held twice (owner + replica): %.0f bytes of heap per copy for %d"
-              + " bytes serialized (%d of values) = %.2fx%n",
+          "heap: %,d sessions of %d bytes serialized (%d of values): %.0f bytes per owner copy ="
+              + " %.2fx; a replica adds %.0f bytes = %.2fx: %.0f on the replica holder (%.2fx),"
+              + " %.0f on the owner (its holder list)%n",
           n,
-          perCopy,
           wire,
           r.valueBytes(),
-          perCopy / wire);
+          owner,
+          owner / wire,
+          added,
+          added / wire,
+          replica,
+          replica / wire,
+          ownerLists);
     } finally {
       close(engines);
     }

@@ -25,17 +25,19 @@ final class Entry {
   /** The owner's access time changed since it was last sent to the holders. */
   boolean accessDirty;
 
-  long touchSentAt;
-
-  /** When this member last heard about the session from its owner (replicas), clock millis. */
-  long lastHeard;
+  /**
+   * Clock millis of the last exchange with the other side: for an owned session, when its access
+   * time was last sent to the holders; for a replica, when this member last heard from the owner.
+   * One field for both keeps a replica copy small (on a change of role the old value only makes the
+   * next touch come sooner, or a replica wait for its last access to age out).
+   */
+  long exchangedAt;
 
   Entry(SessionRecord record, String owner, boolean owned, long now) {
     this.record = record;
     this.owner = owner;
     this.owned = owned;
-    this.touchSentAt = now;
-    this.lastHeard = now;
+    this.exchangedAt = now;
   }
 
   long version() {

@@ -46,17 +46,17 @@ final class Expiry {
           engine.sessions.map.remove(id);
           expired.add(e);
         } else if (e.owned) {
-          if (e.accessDirty && interval > 0 && now - e.touchSentAt >= interval / 4) {
+          if (e.accessDirty && interval > 0 && now - e.exchangedAt >= interval / 4) {
             Op touch = new Op.Touch(id, r.version(), r.lastAccessedTime());
             for (String h : e.holders) {
               engine.enqueue(h, touch, null, flushes);
             }
             e.accessDirty = false;
-            e.touchSentAt = now;
+            e.exchangedAt = now;
           }
         } else if (interval > 0
             && now - r.lastAccessedTime() >= 2 * interval
-            && now - e.lastHeard >= 2 * interval) {
+            && now - e.exchangedAt >= 2 * interval) {
           engine.sessions.map.remove(id);
         }
       } finally {

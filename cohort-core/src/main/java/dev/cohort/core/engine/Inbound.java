@@ -152,7 +152,7 @@ final class Inbound {
         }
         e.record = next;
         e.owner = from.name();
-        e.lastHeard = engine.clock.millis();
+        e.exchangedAt = engine.clock.millis();
         engine.counters.deltasApplied.increment();
       } else if (d.baseVersion() < e.version()) {
         if (!from.name().equals(e.owner)) {
@@ -215,9 +215,9 @@ final class Inbound {
         }
         e.record = rec;
         e.owner = owner;
-        e.lastHeard = now;
+        e.exchangedAt = now;
       } else if (rec.version() == e.version() && owner.equals(e.owner)) {
-        e.lastHeard = now;
+        e.exchangedAt = now;
       } else if (!owner.equals(e.owner)) {
         if (rec.version() < e.version() || e.owned) {
           engine.counters.conflicts.increment();
@@ -255,7 +255,7 @@ final class Inbound {
         e.record =
             Changes.withAccess(
                 e.record, Math.max(t.lastAccessedTime(), e.record.lastAccessedTime()));
-        e.lastHeard = engine.clock.millis();
+        e.exchangedAt = engine.clock.millis();
       }
     } finally {
       lock.unlock();
@@ -336,7 +336,7 @@ final class Inbound {
       }
       if (c.version() == e.version()) {
         e.owner = c.owner();
-        e.lastHeard = engine.clock.millis();
+        e.exchangedAt = engine.clock.millis();
         return null;
       }
       if (!c.owner().equals(e.owner)) {

@@ -120,7 +120,7 @@ final class Membership {
               dropped++;
             }
           }
-          e.holders = now;
+          e.holders = List.copyOf(now); // compact: one per owned session
           e.holdersView = cur.id();
         } else if (!curNames.contains(e.owner) || leftNames.contains(e.owner)) {
           String caretaker = caretaker(id, e.owner, prev, curNames);

@@ -96,7 +96,12 @@ final class ReplicationEngine implements SessionEngine {
     this.membership = new Membership(this);
     this.transfer = new StateTransfer(this);
     this.expiry = new Expiry(this);
-    this.timer = Executors.newSingleThreadScheduledExecutor(daemon("cohort-engine-timer"));
+    // a sync request's timeout is cancelled when its acks arrive: drop it from the queue at once,
+    // or thousands of cancelled timeouts per second wait out their delay holding their requests
+    java.util.concurrent.ScheduledThreadPoolExecutor t =
+        new java.util.concurrent.ScheduledThreadPoolExecutor(1, daemon("cohort-engine-timer"));
+    t.setRemoveOnCancelPolicy(true);
+    this.timer = t;
     this.control = Executors.newSingleThreadExecutor(daemon("cohort-engine-view"));
     this.bulk = Executors.newCachedThreadPool(daemon("cohort-engine-transfer"));
     this.storeWriter = Executors.newSingleThreadExecutor(daemon("cohort-engine-store"));
@@ -269,7 +274,7 @@ final class ReplicationEngine implements SessionEngine {
         }
         e.record = diff.next();
         e.accessDirty = false;
-        e.touchSentAt = now;
+        e.exchangedAt = now;
         pending = newPending("replication", id, e.holders);
         for (String h : e.holders) {
           enqueue(h, diff.delta(), pending, flushes);
@@ -351,7 +356,7 @@ final class ReplicationEngine implements SessionEngine {
       e.record = rec;
       e.owner = me;
       e.owned = true;
-      e.touchSentAt = now;
+      e.exchangedAt = now;
     }
     e.accessDirty = false;
     setHolders(e, channel.view());
@@ -542,7 +547,7 @@ final class ReplicationEngine implements SessionEngine {
   }
 
   void setHolders(Entry e, View v) {
-    e.holders = holdersFor(e.record.id(), me, v);
+    e.holders = List.copyOf(holdersFor(e.record.id(), me, v)); // compact: one per owned session
     e.holdersView = v.id();
   }
 

@@ -48,8 +48,8 @@ public final class WireCodec {
   private final int maxSessionBytes;
 
   /**
-   * Attribute and note names repeat across sessions: replicas keep one copy of each (bounded, so
-   * hostile frames cannot grow it without limit).
+   * Attribute and note names, and members' route names, repeat across sessions: replicas keep one
+   * copy of each (bounded, so hostile frames cannot grow it without limit).
    */
   private static final Names NAMES = new Names(10_000);
 
@@ -265,7 +265,7 @@ public final class WireCodec {
     int tag = in.b();
     switch (tag) {
       case FULL:
-        return new Op.Full(readRecord(in), in.str());
+        return new Op.Full(readRecord(in), NAMES.intern(in.str()));
       case DELTA:
         return readDelta(in);
       case TOUCH:
@@ -273,7 +273,7 @@ public final class WireCodec {
       case REMOVE:
         return new Op.Remove(in.str(), in.uvl() - 1, in.bool());
       case OWNER_CHANGED:
-        return new Op.OwnerChanged(in.str(), in.str(), in.uvl());
+        return new Op.OwnerChanged(in.str(), NAMES.intern(in.str()), in.uvl());
       case DROP:
         return new Op.Drop(in.str(), in.uvl());
       case NEED_FULL:
@@ -284,7 +284,7 @@ public final class WireCodec {
           int k = in.count(1);
           List<String> holders = new ArrayList<>(k);
           for (int i = 0; i < k; i++) {
-            holders.add(in.str());
+            holders.add(NAMES.intern(in.str()));
           }
           return new Op.Claim(id, holders);
         }
@@ -304,7 +304,7 @@ public final class WireCodec {
     long accessed = in.uvl();
     int maxInactive = in.sv();
     int flags = in.b();
-    String authType = (flags & 2) != 0 ? in.str() : null;
+    String authType = (flags & 2) != 0 ? NAMES.intern(in.str()) : null;
     Budget budget = new Budget(maxSessionBytes);
     byte[] principal = (flags & 4) != 0 ? in.arr(budget) : null;
     Map<String, byte[]> notes = readMap(in, budget);
@@ -331,7 +331,7 @@ public final class WireCodec {
     Integer maxInactive = (flags & 1) != 0 ? in.sv() : null;
     Boolean isNew = (flags & 2) != 0 ? (flags & 4) != 0 : null;
     boolean authChanged = (flags & 8) != 0;
-    String authType = (flags & 16) != 0 ? in.str() : null;
+    String authType = (flags & 16) != 0 ? NAMES.intern(in.str()) : null;
     boolean principalChanged = (flags & 32) != 0;
     byte[] principal = (flags & 64) != 0 ? in.arr(budget) : null;
     Map<String, byte[]> notes = (flags & 128) != 0 ? readMap(in, budget) : null;
