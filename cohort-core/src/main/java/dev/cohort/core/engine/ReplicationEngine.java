@@ -534,14 +534,26 @@ final class ReplicationEngine implements SessionEngine {
     }
   }
 
-  /** The replica holders of a session owned by {@code owner} under {@code view}. */
+  private record AllHolders(View view, String owner, List<String> holders) {}
+
+  /** The last holder list computed in mode ALL (an immutable list, read-only for callers). */
+  private volatile AllHolders allHolders;
+
+  /** The replica holders of a session owned by {@code owner} under {@code view} (read-only). */
   List<String> holdersFor(String id, String owner, View view) {
     if (config.mode() == Mode.ALL) {
       // everybody else, in view order: no per-session ranking (a view change touches every
-      // session); the caretaker and drain rules rank on their own
+      // session); the caretaker and drain rules rank on their own. One shared list per view and
+      // owner: a view change walks every session, and owned sessions all keep the same list
+      AllHolders c = allHolders;
+      if (c != null && c.owner().equals(owner) && c.view().equals(view)) {
+        return c.holders();
+      }
       List<String> all = names(view);
       all.remove(owner);
-      return all;
+      List<String> holders = List.copyOf(all);
+      allHolders = new AllHolders(view, owner, holders);
+      return holders;
     }
     return Rendezvous.holders(id, owner, names(view), config.backups());
   }
