@@ -260,13 +260,6 @@ public final class EngineBench {
     return out;
   }
 
-  private static long usedHeap() {
-    for (int i = 0; i < 3; i++) {
-      System.gc();
-    }
-    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-  }
-
   private static Map<String, byte[]> oneKb(Random rnd) {
     byte[] value = new byte[1024 - 27]; // a 1 KB serialized byte[] attribute
     rnd.nextBytes(value);
@@ -362,7 +355,8 @@ public final class EngineBench {
       for (int s = 0; s < n; s++) {
         engines.get(0).commit(update(sid(s), true, oneKb(rnd))).get(10, TimeUnit.SECONDS);
       }
-      long before = usedHeap();
+      long before = liveByClass().get("Total");
+      long sentBefore = engines.get(0).stats().bytesSent();
       SessionEngine joiner =
           SessionEngines.create(
               config,
@@ -374,19 +368,24 @@ public final class EngineBench {
       joiner.start();
       double secs = (System.nanoTime() - t0) / 1e9;
       engines.add(joiner);
-      long after = usedHeap();
+      long after = liveByClass().get("Total");
       long data = joiner.stats().heldBytes();
+      long wire = engines.get(0).stats().bytesSent() - sentBefore;
+      long grew = after - before;
       System.out.printf(
           Locale.ROOT,
-          "state transfer: %,d sessions of 1 KB (%,d of %,d received) in %.2f s; heap grew %,d MB"
-              + " for %,d MB of values held (%.0f%% over the values; process heap before %,d MB)%n",
+          "state transfer: %,d sessions of 1 KB (%,d of %,d received) in %.2f s, %,d bytes sent;"
+              + " live heap grew %,d bytes = %.2fx the bytes sent (%.0f%% over the %,d bytes of"
+              + " values held; process live heap before %,d MB)%n",
           n,
           joiner.stats().transferReceived(),
           joiner.stats().transferExpected(),
           secs,
-          (after - before) >> 20,
-          data >> 20,
-          100.0 * ((after - before) - data) / data,
+          wire,
+          grew,
+          grew / (double) wire,
+          100.0 * (grew - data) / data,
+          data,
           before >> 20);
     } finally {
       close(engines);
