@@ -49,9 +49,9 @@ public class CohortProperties implements Validator {
   private Duration syncTimeout = Duration.ofSeconds(5);
 
   /**
-   * How members find each other: "multicast" or "multicast:ADDR:PORT" (one LAN), "static:HOST:
-   * PORT,HOST:PORT,..." (a fixed set of hosts, this one included) or "dns:NAME" (the A records of
-   * NAME, e.g. a headless Kubernetes service; "dns:NAME@SERVER[:PORT]" asks that DNS server).
+   * How members find each other. "multicast" or "multicast:ADDR:PORT": one LAN.
+   * "static:HOST:PORT,...": a fixed set of hosts, this one included. "dns:NAME": the A records of
+   * NAME, e.g. a headless Kubernetes service; "dns:NAME@SERVER[:PORT]" asks that DNS server.
    */
   private String discovery = "multicast";
 
