@@ -1,9 +1,13 @@
 package dev.cohort.spring.boot;
 
 import dev.cohort.tomcat.CohortCluster;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import org.apache.catalina.Container;
 import org.apache.catalina.Context;
 import org.apache.catalina.Engine;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.springframework.boot.web.embedded.tomcat.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 
@@ -16,6 +20,7 @@ import org.springframework.boot.web.server.WebServerFactoryCustomizer;
  */
 public final class CohortInstaller
     implements WebServerFactoryCustomizer<TomcatServletWebServerFactory> {
+  private static final Log log = LogFactory.getLog(CohortInstaller.class);
   private final CohortCluster cluster;
   private final String nodeName;
 
@@ -51,7 +56,28 @@ public final class CohortInstaller
       c.setStore(p.getStore());
     }
     c.setAdminEnabled(p.isAdminEnabled());
+    warnIfExposedWithoutSecret(p);
     return c;
+  }
+
+  /** Beyond loopback, anyone who reaches the cluster port could join without a secret. */
+  static boolean warnIfExposedWithoutSecret(CohortProperties p) {
+    if (p.getSecret() != null && !p.getSecret().isEmpty()) {
+      return false;
+    }
+    try {
+      if (InetAddress.getByName(p.getBindAddress()).isLoopbackAddress()) {
+        return false;
+      }
+    } catch (UnknownHostException e) {
+      return false; // the channel refuses the address at start, naming bindAddress
+    }
+    log.warn(
+        "cohort: the cluster port is bound to "
+            + p.getBindAddress()
+            + " without a secret: anyone who reaches it can join the cluster and read sessions"
+            + " — set cohort.secret (16+ bytes, the same on every instance)");
+    return true;
   }
 
   @Override

@@ -9,14 +9,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.json.JsonParserFactory;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 /** Conditions, property binding and validation of the auto-configuration; no web server. */
+@ExtendWith(OutputCaptureExtension.class)
 class CohortAutoConfigurationTest {
   private final WebApplicationContextRunner web =
       new WebApplicationContextRunner()
@@ -113,6 +117,19 @@ class CohortAutoConfigurationTest {
               assertThat(all).contains("cohort.secret: must be at least 16 bytes");
               assertThat(all).doesNotContain("tooShort42");
             });
+  }
+
+  @Test
+  void nonLoopbackBindWithoutSecret_logsAWarningNamingTheSecretProperty(CapturedOutput out) {
+    web.withPropertyValues("cohort.bind-address=192.0.2.10")
+        .run(ctx -> assertThat(ctx).hasNotFailed());
+    assertThat(out.getAll()).contains("without a secret").contains("set cohort.secret");
+  }
+
+  @Test
+  void loopbackBindWithoutSecret_logsNoWarning(CapturedOutput out) {
+    web.run(ctx -> assertThat(ctx).hasNotFailed());
+    assertThat(out.getAll()).doesNotContain("without a secret");
   }
 
   @Test
