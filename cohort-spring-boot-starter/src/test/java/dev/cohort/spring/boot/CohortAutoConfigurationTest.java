@@ -58,6 +58,23 @@ class CohortAutoConfigurationTest {
   }
 
   @Test
+  void acceptsDnsDiscoveryWithAServer() {
+    web.withPropertyValues("cohort.discovery=dns:shop-cohort.shop.svc@127.0.0.1:5353")
+        .run(ctx -> assertThat(ctx).hasNotFailed());
+  }
+
+  @Test
+  void healthIndicatorCanBeSwitchedOff() {
+    web.withPropertyValues("management.health.cohort.enabled=false")
+        .run(
+            ctx -> {
+              assertThat(ctx).hasNotFailed();
+              assertThat(ctx).doesNotHaveBean(CohortHealthIndicator.class);
+              assertThat(ctx).hasSingleBean(CohortCluster.class);
+            });
+  }
+
+  @Test
   void staysAway_whenDisabled() {
     web.withPropertyValues("cohort.enabled=false", "cohort.mode=bogus")
         .run(
