@@ -32,7 +32,7 @@ public class CohortProperties implements Validator {
   /**
    * This node's name: the route suffix of its session ids (Tomcat's jvmRoute) and its name in the
    * cluster. Unique in a cluster and stable across restarts. Defaults to the HOSTNAME environment
-   * variable (the pod name on Kubernetes), else the host's name.
+   * variable (the pod name on Kubernetes), else the host's name, up to its first dot.
    */
   private String nodeName;
 
@@ -158,8 +158,6 @@ public class CohortProperties implements Validator {
         JGroupsConfig.DEFAULT_MAX_FRAME_BYTES);
   }
 
-  private static final java.util.Set<String> SECRET_FIELDS = java.util.Set.of("secret");
-
   /**
    * Runs one check; an {@link IllegalArgumentException} whose message starts with an option's name
    * becomes an error on that property, re-worded as {@code cohort.<property>: <why>}.
@@ -181,7 +179,7 @@ public class CohortProperties implements Validator {
         return;
       }
       String text = PREFIX + "." + dashed(option) + ": " + why;
-      if (SECRET_FIELDS.contains(option) || !hasProperty(option)) {
+      if ("secret".equals(option) || !hasProperty(option)) {
         // a global error: the analyzer would print a field's value, and a secret must never show
         errors.reject("cohort.invalid", text);
       } else {
@@ -281,16 +279,16 @@ public class CohortProperties implements Validator {
       return nodeName;
     }
     String host = System.getenv("HOSTNAME");
-    if (host != null && !host.isBlank()) {
-      return host.strip();
+    if (host == null || host.isBlank()) {
+      try {
+        host = InetAddress.getLocalHost().getHostName();
+      } catch (UnknownHostException e) {
+        return null;
+      }
     }
-    try {
-      String name = InetAddress.getLocalHost().getHostName();
-      int dot = name.indexOf('.');
-      return dot > 0 ? name.substring(0, dot) : name;
-    } catch (UnknownHostException e) {
-      return null;
-    }
+    host = host.strip();
+    int dot = host.indexOf('.');
+    return dot > 0 ? host.substring(0, dot) : host;
   }
 
   // ---- bean properties ----

@@ -10,7 +10,11 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.json.JsonParserFactory;
 
-/** docs/spring-boot.md lists every property of the configuration metadata with its default. */
+/**
+ * docs/spring-boot.md lists every property of the configuration metadata with its type, default and
+ * description (regenerate the table from target/classes/META-INF/spring-configuration-metadata.json
+ * when a property changes).
+ */
 class PropertiesDocTest {
 
   @Test
@@ -30,7 +34,16 @@ class PropertiesDocTest {
         assertThat(doc)
             .as("docs/spring-boot.md row of %s", p.get("name"))
             .contains("| `" + p.get("name") + "` | ")
-            .contains("| `" + p.get("name") + "` | " + typeName(p) + " | " + shown + " | ");
+            .contains(
+                "| `"
+                    + p.get("name")
+                    + "` | "
+                    + typeName(p)
+                    + " | "
+                    + shown
+                    + " | "
+                    + ((String) p.get("description")).replace("|", "\\|")
+                    + " |");
       }
     }
   }
