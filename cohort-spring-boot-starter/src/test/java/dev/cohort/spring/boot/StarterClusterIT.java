@@ -86,7 +86,34 @@ class StarterClusterIT {
     assertThat(back.json().get("node").asText()).isEqualTo("a");
   }
 
-  private int start(String node, String cluster, int clusterPort, String discovery) {
+  @Test
+  void threeApplications_findEachOther_throughDnsOnly() throws Exception {
+    String name = "shop-" + UUID.randomUUID().toString().substring(0, 8) + ".test";
+    try (Dnsmasq dns = Dnsmasq.serving(name)) {
+      String cluster = "it-starter-dns-" + UUID.randomUUID().toString().substring(0, 8);
+      // one host: the members share the A record and differ by port within port..port+2
+      int base = freeBlockWithFdSockPorts(3);
+      String discovery = "dns:" + name + "@127.0.0.1:" + dns.port;
+      int a = start("a", cluster, base, discovery, "cohort.port-range=2");
+      int b = start("b", cluster, base, discovery, "cohort.port-range=2");
+      int c = start("c", cluster, base, discovery, "cohort.port-range=2");
+      for (int port : List.of(a, b, c)) {
+        awaitMembers(port, 3);
+      }
+      assertThat(dns.queries()).contains("query[A] " + name + " from 127.0.0.1");
+
+      String id = get(a, "/counter", null).cookie();
+      get(a, "/counter", id);
+      Reply onC = get(c, "/counter", id);
+      assertThat(onC.json().get("count").asInt()).isEqualTo(3);
+      assertThat(onC.cookie()).endsWith(".c");
+    }
+  }
+
+  private int start(
+      String node, String cluster, int clusterPort, String discovery, String... more) {
+    List<String> props = new ArrayList<>(List.of("cohort.port-range=0"));
+    props.addAll(List.of(more));
     ConfigurableApplicationContext ctx =
         new SpringApplicationBuilder(CounterApp.class)
             .properties(
@@ -98,9 +125,9 @@ class StarterClusterIT {
                 "cohort.node-name=" + node,
                 "cohort.cluster-name=" + cluster,
                 "cohort.port=" + clusterPort,
-                "cohort.port-range=0",
                 "cohort.discovery=" + discovery,
                 "cohort.heartbeat=300ms")
+            .properties(props.toArray(String[]::new))
             .run();
     apps.add(ctx);
     return ((ServletWebServerApplicationContext) ctx).getWebServer().getPort();
@@ -167,6 +194,21 @@ class StarterClusterIT {
       }
     }
     return out;
+  }
+
+  /** The first of {@code size} consecutive free ports, with FD_SOCK2's ports (100 up) free. */
+  private static int freeBlockWithFdSockPorts(int size) {
+    for (int attempt = 0; attempt < 500; attempt++) {
+      int start = 20_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(30_000);
+      boolean free = true;
+      for (int p = start; free && p < start + size; p++) {
+        free = isFree(p) && isFree(p + 100) && isFree(p + 100 + size);
+      }
+      if (free) {
+        return start;
+      }
+    }
+    throw new IllegalStateException("no block of " + size + " free ports on 127.0.0.1");
   }
 
   private static boolean isFree(int port) {
