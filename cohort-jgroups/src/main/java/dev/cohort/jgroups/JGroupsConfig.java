@@ -18,7 +18,9 @@ import java.util.List;
  * @param port the first TCP port to try; 0 picks an ephemeral port (tests)
  * @param portRange how many further ports to try when {@code port} is taken
  * @param discovery {@code multicast} (228.0.0.4:45564), {@code multicast:addr:port}, {@code
- *     static:host:port,host:port,...} or {@code dns:name} (a headless Kubernetes service)
+ *     static:host:port,host:port,...}, {@code dns:name} (the A records of a headless Kubernetes
+ *     service, resolved by the system's resolver) or {@code dns:name@server[:port]} (resolved by
+ *     that DNS server)
  * @param heartbeat how often members send heartbeats
  * @param dropTime after how long without a heartbeat a member is suspected and removed
  * @param secret shared secret (at least 16 bytes); enables AES-GCM encryption of all traffic and
@@ -303,7 +305,15 @@ public record JGroupsConfig(
       }
     }
 
-    record Dns(String name) implements Discovery {}
+    /**
+     * @param name the name whose A records are the members' addresses
+     * @param server {@code host[:port]} of the DNS server to ask, or null for the system's resolver
+     */
+    record Dns(String name, String server) implements Discovery {
+      public Dns(String name) {
+        this(name, null);
+      }
+    }
 
     record HostPort(String host, int port) {}
 
@@ -339,11 +349,23 @@ public record JGroupsConfig(
       }
       if (spec.startsWith("dns:")) {
         String name = spec.substring("dns:".length());
+        String server = null;
+        int at = name.indexOf('@');
+        if (at >= 0) {
+          server = name.substring(at + 1);
+          name = name.substring(0, at);
+          if (!isDnsServer(server)) {
+            throw new IllegalArgumentException(
+                "discovery: '"
+                    + spec
+                    + "' needs a DNS server host[:port] after @ (e.g. dns:cohort.ns.svc@10.0.0.10:53)");
+          }
+        }
         if (name.isBlank() || !name.matches("[A-Za-z0-9.-]+")) {
           throw new IllegalArgumentException(
               "discovery: '" + spec + "' needs a DNS name after dns: (e.g. dns:cohort.ns.svc)");
         }
-        return new Dns(name);
+        return new Dns(name, server);
       }
       throw new IllegalArgumentException("discovery: '" + spec + "' " + USAGE);
     }
@@ -367,6 +389,19 @@ public record JGroupsConfig(
             "discovery: '" + spec + "' has port " + port + " (must be 1..65535)");
       }
       return new HostPort(host, port);
+    }
+
+    /** {@code host} or {@code host:port} (IPv4 address or name; port 1..65535). */
+    private static boolean isDnsServer(String server) {
+      if (!server.matches("[A-Za-z0-9.-]+(:[0-9]{1,5})?")) {
+        return false;
+      }
+      int colon = server.indexOf(':');
+      if (colon < 0) {
+        return true;
+      }
+      int port = Integer.parseInt(server.substring(colon + 1));
+      return port >= 1 && port <= 65535;
     }
 
     private static boolean isIpv4Multicast(String host) {

@@ -161,6 +161,9 @@ final class StackBuilder {
     DNS_PING ping = new DNS_PING();
     ping.dnsQuery(dns.name());
     ping.dnsRecordType("A");
+    if (dns.server() != null) {
+      ping.dnsAddress(dns.server()); // asked through JNDI as dns://server[:port]
+    }
     return ping;
   }
 }

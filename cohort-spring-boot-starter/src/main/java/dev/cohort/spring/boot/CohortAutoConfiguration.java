@@ -1,0 +1,81 @@
+package dev.cohort.spring.boot;
+
+import dev.cohort.tomcat.CohortCluster;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.catalina.startup.Tomcat;
+import org.springframework.boot.actuate.autoconfigure.health.ConditionalOnEnabledHealthIndicator;
+import org.springframework.boot.actuate.health.HealthIndicator;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.autoconfigure.web.servlet.ServletWebServerFactoryAutoConfiguration;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Installs Cohort into Spring Boot's embedded Tomcat (servlet stack): every session of the
+ * application is replicated to the other instances with the same {@code cohort.cluster-name}.
+ *
+ * <p>Active when Tomcat and Cohort are on the class path of a servlet web application and {@code
+ * cohort.enabled} is not false. Beans:
+ *
+ * <ul>
+ *   <li>{@link CohortCluster}: the Tomcat {@code Cluster}, configured from {@link CohortProperties}
+ *       (bound and validated at start: a bad value stops the application, naming the property);
+ *   <li>a customizer of the {@code TomcatServletWebServerFactory} that marks the application's
+ *       context distributable, sets the Engine's jvmRoute to {@code cohort.node-name} and attaches
+ *       the cluster (which adds the replication valve and, with {@code cohort.admin-enabled}, the
+ *       {@code /cohort/*} endpoints);
+ *   <li>with Micrometer: {@link CohortMeterBinder}, the node's figures in the application's
+ *       registry;
+ *   <li>with Actuator: the {@code cohort} health indicator ({@link CohortHealthIndicator}).
+ * </ul>
+ *
+ * An application that defines its own {@link CohortCluster} bean keeps it (and gets the customizer
+ * for it).
+ */
+@AutoConfiguration(before = ServletWebServerFactoryAutoConfiguration.class)
+@ConditionalOnClass({Tomcat.class, CohortCluster.class})
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@ConditionalOnProperty(prefix = "cohort", name = "enabled", matchIfMissing = true)
+@EnableConfigurationProperties(CohortProperties.class)
+public class CohortAutoConfiguration {
+
+  @Bean(destroyMethod = "")
+  @ConditionalOnMissingBean
+  public CohortCluster cohortCluster(CohortProperties properties) {
+    return CohortInstaller.cluster(properties);
+  }
+
+  @Bean
+  public CohortInstaller cohortTomcatCustomizer(
+      CohortCluster cohortCluster, CohortProperties properties) {
+    return new CohortInstaller(cohortCluster, properties.resolvedNodeName());
+  }
+
+  /** The node's figures in the application's Micrometer registry. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(MeterRegistry.class)
+  static class Metrics {
+    @Bean
+    @ConditionalOnMissingBean
+    CohortMeterBinder cohortMeterBinder(CohortCluster cohortCluster, CohortProperties properties) {
+      return new CohortMeterBinder(cohortCluster, properties.resolvedNodeName());
+    }
+  }
+
+  /** The {@code cohort} health indicator for Actuator. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass({HealthIndicator.class, ConditionalOnEnabledHealthIndicator.class})
+  static class Health {
+    @Bean
+    @ConditionalOnMissingBean(name = "cohortHealthIndicator")
+    @ConditionalOnEnabledHealthIndicator("cohort")
+    CohortHealthIndicator cohortHealthIndicator(CohortCluster cohortCluster) {
+      return new CohortHealthIndicator(cohortCluster);
+    }
+  }
+}

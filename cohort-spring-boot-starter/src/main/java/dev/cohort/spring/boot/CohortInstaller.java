@@ -1,0 +1,113 @@
+package dev.cohort.spring.boot;
+
+import dev.cohort.tomcat.CohortCluster;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import org.apache.catalina.Container;
+import org.apache.catalina.Context;
+import org.apache.catalina.Engine;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.springframework.boot.web.embedded.tomcat.TomcatServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+
+/**
+ * Puts a {@link CohortCluster} into the embedded Tomcat that Spring Boot builds: the application's
+ * context becomes distributable (so the cluster gives it a replicated manager), the Engine's
+ * jvmRoute becomes the node name and the cluster is attached to the Engine. Runs while Spring Boot
+ * prepares the web server, before Tomcat starts; the cluster validates itself when Tomcat starts
+ * it.
+ */
+public final class CohortInstaller
+    implements WebServerFactoryCustomizer<TomcatServletWebServerFactory> {
+  private static final Log log = LogFactory.getLog(CohortInstaller.class);
+  private final CohortCluster cluster;
+  private final String nodeName;
+
+  CohortInstaller(CohortCluster cluster, String nodeName) {
+    this.cluster = cluster;
+    this.nodeName = nodeName;
+  }
+
+  /** A cluster configured from validated properties. */
+  static CohortCluster cluster(CohortProperties p) {
+    CohortCluster c = new CohortCluster();
+    c.setMode(p.getMode());
+    c.setBackups(p.getBackups());
+    c.setSync(p.isSync());
+    c.setSyncTimeout(p.getSyncTimeout().toMillis());
+    c.setDiscovery(p.getDiscovery());
+    c.setBindAddress(p.getBindAddress());
+    c.setPort(p.getPort());
+    c.setPortRange(p.getPortRange());
+    c.setClusterName(p.getClusterName());
+    if (p.getSecret() != null && !p.getSecret().isEmpty()) {
+      c.setSecret(p.getSecret());
+    }
+    c.setStateTransferTimeout(p.getStateTransferTimeout().toMillis());
+    c.setDrainTimeout(p.getDrainTimeout().toMillis());
+    c.setHeartbeat(p.getHeartbeat().toMillis());
+    c.setDropTime(p.getDropTime().toMillis());
+    if (p.getReplicationFilter() != null) {
+      c.setReplicationFilter(p.getReplicationFilter());
+    }
+    c.setAllowedClasses(p.getAllowedClasses() == null ? "" : p.getAllowedClasses());
+    if (p.getStore() != null && !p.getStore().isBlank()) {
+      c.setStore(p.getStore());
+    }
+    c.setAdminEnabled(p.isAdminEnabled());
+    warnIfExposedWithoutSecret(p);
+    return c;
+  }
+
+  /** Beyond loopback, anyone who reaches the cluster port could join without a secret. */
+  static boolean warnIfExposedWithoutSecret(CohortProperties p) {
+    if (p.getSecret() != null && !p.getSecret().isEmpty()) {
+      return false;
+    }
+    try {
+      if (InetAddress.getByName(p.getBindAddress()).isLoopbackAddress()) {
+        return false;
+      }
+    } catch (UnknownHostException e) {
+      return false; // the channel refuses the address at start, naming bindAddress
+    }
+    log.warn(
+        "cohort: the cluster port is bound to "
+            + p.getBindAddress()
+            + " without a secret: anyone who reaches it can join the cluster and read sessions"
+            + " — set cohort.secret (16+ bytes, the same on every instance)");
+    return true;
+  }
+
+  @Override
+  public void customize(TomcatServletWebServerFactory factory) {
+    factory.addContextCustomizers(this::install);
+  }
+
+  private void install(Context context) {
+    context.setDistributable(true);
+    Engine engine = engineOf(context);
+    if (engine == null) {
+      throw new IllegalStateException(
+          "installing Cohort failed [context "
+              + context.getName()
+              + "]: the context has no Engine above it — Spring Boot's embedded Tomcat is expected");
+    }
+    if (engine.getCluster() != null && engine.getCluster() != cluster) {
+      throw new IllegalStateException(
+          "installing Cohort failed: the embedded Tomcat already has a cluster ("
+              + engine.getCluster().getClass().getName()
+              + ") — remove it or set cohort.enabled=false");
+    }
+    engine.setJvmRoute(nodeName);
+    engine.setCluster(cluster);
+  }
+
+  private static Engine engineOf(Container c) {
+    while (c != null && !(c instanceof Engine)) {
+      c = c.getParent();
+    }
+    return (Engine) c;
+  }
+}
