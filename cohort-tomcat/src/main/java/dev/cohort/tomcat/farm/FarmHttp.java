@@ -1,0 +1,174 @@
+package dev.cohort.tomcat.farm;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import org.apache.catalina.connector.Request;
+import org.apache.catalina.connector.Response;
+
+/**
+ * {@code /cohort/farm} on a node's admin endpoints (the admin valve calls {@link #serve} after its
+ * own protections — admin port, disabled admin — have passed).
+ *
+ * <ul>
+ *   <li>{@code GET /cohort/farm}: the catalogue and each member's state (JSON).
+ *   <li>{@code PUT /cohort/farm/NAME} with the WAR as body, {@code X-Cohort-SHA256} (hex) and
+ *       {@code Content-Length} (or {@code X-Cohort-Length}): verified, then rolled out; 200 with
+ *       each member's answer, 400 when the body's length or digest does not match (nothing
+ *       changes).
+ *   <li>{@code DELETE /cohort/farm/NAME}: undeploy everywhere; 404 when unknown.
+ * </ul>
+ */
+public final class FarmHttp {
+  public static final String PATH = "/cohort/farm";
+  private static final String JSON = "application/json;charset=UTF-8";
+  private static final String TEXT = "text/plain;charset=UTF-8";
+
+  private final FarmDeployer farm;
+
+  public FarmHttp(FarmDeployer farm) {
+    this.farm = farm;
+  }
+
+  public static boolean isFarmPath(String path) {
+    return path.equals(PATH) || path.startsWith(PATH + "/");
+  }
+
+  public void serve(String path, Request request, Response response) throws IOException {
+    String method = request.getMethod();
+    String name = path.length() > PATH.length() + 1 ? path.substring(PATH.length() + 1) : null;
+    try {
+      if (name == null) {
+        if (!"GET".equals(method)) {
+          response.setHeader("Allow", "GET");
+          write(response, 405, TEXT, "method not allowed: GET " + PATH + "\n");
+          return;
+        }
+        write(response, 200, JSON, farm.status().toJson());
+        return;
+      }
+      FarmApp.checkName(name);
+      switch (method) {
+        case "PUT" -> put(name, request, response);
+        case "DELETE" -> {
+          FarmDeployer.Rollout r = farm.remove(name);
+          if (r == null) {
+            write(response, 404, TEXT, "not found: no farmed application '" + name + "'\n");
+          } else {
+            write(response, 200, JSON, FarmStatus.rolloutJson(r));
+          }
+        }
+        default -> {
+          response.setHeader("Allow", "PUT, DELETE");
+          write(response, 405, TEXT, "method not allowed: PUT or DELETE " + PATH + "/NAME\n");
+        }
+      }
+    } catch (IllegalArgumentException e) {
+      write(response, 400, TEXT, e.getMessage() + "\n");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      write(response, 503, TEXT, "farm request interrupted: the node is stopping\n");
+    }
+  }
+
+  private void put(String name, Request request, Response response)
+      throws IOException, InterruptedException {
+    String sha = request.getHeader("X-Cohort-SHA256");
+    long length = request.getContentLengthLong();
+    String declared = request.getHeader("X-Cohort-Length");
+    if (sha == null) {
+      write(
+          response,
+          400,
+          TEXT,
+          "upload rejected [app "
+              + name
+              + "]: X-Cohort-SHA256 header"
+              + " missing — send the WAR's SHA-256 (cohort farm deploy does)\n");
+      return;
+    }
+    if (declared != null) {
+      try {
+        long d = Long.parseLong(declared.trim());
+        if (length >= 0 && d != length) {
+          write(
+              response,
+              400,
+              TEXT,
+              "upload rejected [app "
+                  + name
+                  + "]: the body has "
+                  + length
+                  + " bytes but X-Cohort-Length says "
+                  + d
+                  + " — the upload was cut short or"
+                  + " altered; nothing changed, upload it again\n");
+          return;
+        }
+        length = d;
+      } catch (NumberFormatException e) {
+        write(
+            response,
+            400,
+            TEXT,
+            "upload rejected [app "
+                + name
+                + "]: X-Cohort-Length '"
+                + declared
+                + "' is not a number\n");
+        return;
+      }
+    }
+    if (length < 0) {
+      write(response, 411, TEXT, "upload rejected [app " + name + "]: Content-Length required\n");
+      return;
+    }
+    FarmDeployer.Rollout r;
+    try (InputStream body = request.getInputStream()) {
+      r = farm.upload(name, body, length, sha.trim().toLowerCase(java.util.Locale.ROOT));
+    } catch (WarRejectedException e) {
+      FarmApp cur = farm.entry(name);
+      write(
+          response,
+          400,
+          TEXT,
+          e.getMessage()
+              + (cur == null || cur.removed()
+                  ? ""
+                  : "; version " + cur.version() + " keeps running")
+              + "\n");
+      return;
+    } catch (IOException e) {
+      // the client went away or sent less than it announced
+      FarmApp cur = farm.entry(name);
+      write(
+          response,
+          400,
+          TEXT,
+          "upload rejected [app "
+              + name
+              + "]: reading the body failed ("
+              + e.getMessage()
+              + ") — the upload was cut short; nothing changed"
+              + (cur == null || cur.removed()
+                  ? ""
+                  : ", version " + cur.version() + " keeps running")
+              + "\n");
+      return;
+    }
+    write(response, 200, JSON, FarmStatus.rolloutJson(r));
+  }
+
+  private static void write(Response response, int status, String type, String body)
+      throws IOException {
+    if (response.isCommitted()) {
+      return;
+    }
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    response.setStatus(status);
+    response.setContentType(type);
+    response.setHeader("Cache-Control", "no-store");
+    response.setContentLength(bytes.length);
+    response.getOutputStream().write(bytes);
+  }
+}
