@@ -619,6 +619,12 @@ public final class FarmDeployer implements AutoCloseable {
     return catalogue.get(name);
   }
 
+  /** The version of {@code name} serving requests on this node, or null. */
+  AppVersion running(String name) {
+    NodeApp n = local.get(name);
+    return n == null ? null : n.running();
+  }
+
   FarmConfig config() {
     return config;
   }

@@ -3,6 +3,7 @@ package dev.cohort.tomcat.farm;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
 
@@ -12,10 +13,10 @@ import org.apache.catalina.connector.Response;
  *
  * <ul>
  *   <li>{@code GET /cohort/farm}: the catalogue and each member's state (JSON).
- *   <li>{@code PUT /cohort/farm/NAME} with the WAR as body, {@code X-Cohort-SHA256} (hex) and
- *       {@code Content-Length} (or {@code X-Cohort-Length}): verified, then rolled out; 200 with
- *       each member's answer, 400 when the body's length or digest does not match (nothing
- *       changes).
+ *   <li>{@code PUT /cohort/farm/NAME} with the WAR as body and {@code X-Cohort-SHA256} (hex); an
+ *       optional {@code X-Cohort-Length} must equal the body's length. Verified, then rolled out:
+ *       200 with each member's answer; 400 when the length or digest does not match (nothing
+ *       changes, the running version stays).
  *   <li>{@code DELETE /cohort/farm/NAME}: undeploy everywhere; 404 when unknown.
  * </ul>
  */
@@ -48,20 +49,18 @@ public final class FarmHttp {
         return;
       }
       FarmApp.checkName(name);
-      switch (method) {
-        case "PUT" -> put(name, request, response);
-        case "DELETE" -> {
-          FarmDeployer.Rollout r = farm.remove(name);
-          if (r == null) {
-            write(response, 404, TEXT, "not found: no farmed application '" + name + "'\n");
-          } else {
-            write(response, 200, JSON, FarmStatus.rolloutJson(r));
-          }
+      if ("PUT".equals(method)) {
+        put(name, request, response);
+      } else if ("DELETE".equals(method)) {
+        FarmDeployer.Rollout r = farm.remove(name);
+        if (r == null) {
+          write(response, 404, TEXT, "not found: no farmed application '" + name + "'\n");
+        } else {
+          write(response, 200, JSON, FarmStatus.rolloutJson(r));
         }
-        default -> {
-          response.setHeader("Allow", "PUT, DELETE");
-          write(response, 405, TEXT, "method not allowed: PUT or DELETE " + PATH + "/NAME\n");
-        }
+      } else {
+        response.setHeader("Allow", "PUT, DELETE");
+        write(response, 405, TEXT, "method not allowed: PUT or DELETE " + PATH + "/NAME\n");
       }
     } catch (IllegalArgumentException e) {
       write(response, 400, TEXT, e.getMessage() + "\n");
@@ -76,87 +75,73 @@ public final class FarmHttp {
     String sha = request.getHeader("X-Cohort-SHA256");
     long length = request.getContentLengthLong();
     String declared = request.getHeader("X-Cohort-Length");
+    String rejected = "upload rejected [app " + name + "]: ";
     if (sha == null) {
       write(
           response,
           400,
           TEXT,
-          "upload rejected [app "
-              + name
-              + "]: X-Cohort-SHA256 header"
-              + " missing — send the WAR's SHA-256 (cohort farm deploy does)\n");
+          rejected
+              + "X-Cohort-SHA256 header missing — send the WAR's SHA-256 (cohort farm deploy"
+              + " does)\n");
+      return;
+    }
+    if (length < 0) {
+      write(response, 411, TEXT, rejected + "Content-Length required\n");
       return;
     }
     if (declared != null) {
+      long d;
       try {
-        long d = Long.parseLong(declared.trim());
-        if (length >= 0 && d != length) {
-          write(
-              response,
-              400,
-              TEXT,
-              "upload rejected [app "
-                  + name
-                  + "]: the body has "
-                  + length
-                  + " bytes but X-Cohort-Length says "
-                  + d
-                  + " — the upload was cut short or"
-                  + " altered; nothing changed, upload it again\n");
-          return;
-        }
-        length = d;
+        d = Long.parseLong(declared.trim());
       } catch (NumberFormatException e) {
+        write(
+            response, 400, TEXT, rejected + "X-Cohort-Length '" + declared + "' is not a number\n");
+        return;
+      }
+      if (d != length) {
         write(
             response,
             400,
             TEXT,
-            "upload rejected [app "
-                + name
-                + "]: X-Cohort-Length '"
-                + declared
-                + "' is not a number\n");
+            rejected
+                + "the body has "
+                + length
+                + " bytes but X-Cohort-Length says "
+                + d
+                + " — the upload was cut short or altered; nothing changed"
+                + keeps(name)
+                + "; upload it again\n");
         return;
       }
     }
-    if (length < 0) {
-      write(response, 411, TEXT, "upload rejected [app " + name + "]: Content-Length required\n");
-      return;
-    }
     FarmDeployer.Rollout r;
     try (InputStream body = request.getInputStream()) {
-      r = farm.upload(name, body, length, sha.trim().toLowerCase(java.util.Locale.ROOT));
+      r = farm.upload(name, body, length, sha.trim().toLowerCase(Locale.ROOT));
     } catch (WarRejectedException e) {
-      FarmApp cur = farm.entry(name);
-      write(
-          response,
-          400,
-          TEXT,
-          e.getMessage()
-              + (cur == null || cur.removed()
-                  ? ""
-                  : "; version " + cur.version() + " keeps running")
-              + "\n");
+      write(response, 400, TEXT, e.getMessage() + keeps(name) + "\n");
       return;
     } catch (IOException e) {
       // the client went away or sent less than it announced
-      FarmApp cur = farm.entry(name);
       write(
           response,
           400,
           TEXT,
-          "upload rejected [app "
-              + name
-              + "]: reading the body failed ("
+          rejected
+              + "reading the body failed ("
               + e.getMessage()
               + ") — the upload was cut short; nothing changed"
-              + (cur == null || cur.removed()
-                  ? ""
-                  : ", version " + cur.version() + " keeps running")
+              + keeps(name)
               + "\n");
       return;
     }
     write(response, 200, JSON, FarmStatus.rolloutJson(r));
+  }
+
+  /** "; version V keeps running" when a version of {@code name} runs on this node, else "". */
+  private String keeps(String name) {
+    AppVersion running = farm.running(name);
+    return running == null ? "" : "; version " + running + " keeps running";
   }
 
   private static void write(Response response, int status, String type, String body)

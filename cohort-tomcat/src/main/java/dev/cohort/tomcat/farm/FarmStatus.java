@@ -23,6 +23,17 @@ public record FarmStatus(
   public String toJson() {
     StringBuilder b = new StringBuilder(256);
     b.append("{\"node\":").append(str(node)).append(",\"ready\":").append(ready);
+    b.append(",\"members\":[");
+    boolean firstMember = true;
+    for (String m : reports.keySet()) {
+      b.append(firstMember ? "" : ",").append(str(m));
+      firstMember = false;
+    }
+    for (String m : unreachable) {
+      b.append(firstMember ? "" : ",").append(str(m));
+      firstMember = false;
+    }
+    b.append(']');
     b.append(",\"apps\":[");
     boolean first = true;
     for (FarmApp a : apps) {

@@ -100,6 +100,86 @@ class FarmIT {
     await().atMost(WAIT).until(() -> !Files.exists(n2.farmDir.resolve("shop.war")));
   }
 
+  @Test
+  void nodeStartedAfterTheDeploy_servesTheApp_assoonAsItIsReady() throws Exception {
+    FarmNode.Ports ports = FarmNode.Ports.free(2);
+    FarmNode n1 = start(1, ports).get(0);
+    awaitReady(n1);
+    byte[] v1 = Files.readAllBytes(Wars.visits(tmp.resolve("build"), "shop.war", "v1"));
+    HttpResponse<String> up = put(n1, "shop", v1, sha256(v1), (long) v1.length);
+    assertThat(up.statusCode()).as(up.body()).isEqualTo(200);
+    assertThat(up.body()).contains("\"ok\":true");
+    awaitVersion(n1, "v1");
+
+    FarmNode n2 = FarmNode.start("n2", tmp.resolve("farm-n2"), ports, 1);
+    nodes.add(n2);
+    awaitReady(n2);
+    Map<String, String> r = n2.get("/shop/visit", null);
+    assertThat(r.get("status")).as("the app answers once n2 reports ready").isEqualTo("200");
+    assertThat(r.get("version")).isEqualTo("v1");
+    assertThat(Files.exists(n2.farmDir.resolve("shop.war"))).isTrue();
+  }
+
+  @Test
+  void corruptOrTruncatedUpload_isRejected_andTheRunningVersionStays() throws Exception {
+    List<FarmNode> ns = start(2, FarmNode.Ports.free(2));
+    ns.forEach(FarmIT::awaitReady);
+    FarmNode n1 = ns.get(0);
+    byte[] v1 = Files.readAllBytes(Wars.visits(tmp.resolve("b1"), "shop.war", "v1"));
+    assertThat(put(n1, "shop", v1, sha256(v1), (long) v1.length).statusCode()).isEqualTo(200);
+    ns.forEach(n -> awaitVersion(n, "v1"));
+
+    byte[] v2 = Files.readAllBytes(Wars.visits(tmp.resolve("b2"), "shop.war", "v2"));
+    String sha2 = sha256(v2);
+    byte[] corrupt = v2.clone();
+    corrupt[corrupt.length / 2] ^= 0x5a;
+    HttpResponse<String> c = put(n1, "shop", corrupt, sha2, (long) corrupt.length);
+    assertThat(c.statusCode()).isEqualTo(400);
+    assertThat(c.body()).contains("SHA-256", "corrupted", "1@n1 keeps running");
+
+    byte[] half = java.util.Arrays.copyOf(v2, v2.length / 2);
+    HttpResponse<String> t = put(n1, "shop", half, sha2, (long) v2.length);
+    assertThat(t.statusCode()).isEqualTo(400);
+    assertThat(t.body()).contains("cut short", "1@n1 keeps running");
+    HttpResponse<String> t2 = put(n1, "shop", half, sha2, null);
+    assertThat(t2.statusCode()).isEqualTo(400);
+    assertThat(t2.body()).contains("SHA-256");
+
+    for (FarmNode n : ns) {
+      assertThat(n.get("/shop/visit", null).get("version")).isEqualTo("v1");
+    }
+    String status = n1.send(HttpRequest.newBuilder(n1.uri("/cohort/farm"))).body();
+    assertThat(status).contains("\"version\":\"1@n1\"").doesNotContain("FAILED");
+  }
+
+  @Test
+  void versionThatDoesNotStart_isReportedWithNodeAndReason_andThePreviousVersionKeepsRunning()
+      throws Exception {
+    List<FarmNode> ns = start(2, FarmNode.Ports.free(2));
+    ns.forEach(FarmIT::awaitReady);
+    FarmNode n1 = ns.get(0);
+    byte[] v1 = Files.readAllBytes(Wars.visits(tmp.resolve("b1"), "shop.war", "v1"));
+    assertThat(put(n1, "shop", v1, sha256(v1), (long) v1.length).statusCode()).isEqualTo(200);
+    ns.forEach(n -> awaitVersion(n, "v1"));
+
+    byte[] broken = Files.readAllBytes(Wars.broken(tmp.resolve("b2"), "shop.war"));
+    HttpResponse<String> r = put(n1, "shop", broken, sha256(broken), (long) broken.length);
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body())
+        .contains("\"ok\":false", "deploying [shop] failed on n1", "previous version was started");
+
+    for (FarmNode n : ns) {
+      assertThat(n.get("/shop/visit", null).get("version"))
+          .as("the previous version runs on " + n.name)
+          .isEqualTo("v1");
+    }
+    String status = n1.send(HttpRequest.newBuilder(n1.uri("/cohort/farm"))).body();
+    assertThat(status)
+        .contains(
+            "\"n1\":{\"state\":\"FAILED\",\"running\":\"1@n1\",\"wanted\":\"2@n1\"",
+            "\"n2\":{\"state\":\"RUNNING\",\"running\":\"1@n1\"");
+  }
+
   static String sha256(byte[] b) throws Exception {
     return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(b));
   }
