@@ -1,6 +1,7 @@
 package dev.cohort.tomcat;
 
 import dev.cohort.core.engine.SessionEngine;
+import dev.cohort.tomcat.farm.AppChannels;
 import dev.cohort.tomcat.farm.FarmChannels;
 import dev.cohort.tomcat.farm.FarmConfig;
 import dev.cohort.tomcat.farm.FarmDeployer;
@@ -329,7 +330,8 @@ public class CohortCluster extends LifecycleMBeanBase implements Cluster {
           FarmDeployer.forHost(
               config,
               FarmChannels.jgroups(FarmChannels.config(node, settings.clusterName, port)),
-              host);
+              host,
+              new AppChannels(node.port(), port, node.discovery()));
     } catch (IllegalArgumentException e) {
       throw new LifecycleException("cohort: invalid <Cluster> configuration: " + e.getMessage(), e);
     }

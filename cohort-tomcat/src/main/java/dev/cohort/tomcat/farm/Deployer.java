@@ -12,9 +12,10 @@ interface Deployer {
    * Runs {@code war} as application {@code name}, replacing the version that runs now. When the new
    * version does not start, the previous one is started again before this throws.
    *
+   * @param slot the application's slot (its session channel port, see {@link AppChannels})
    * @throws DeployException naming why the new version did not start
    */
-  void deploy(String name, Path war) throws DeployException;
+  void deploy(String name, int slot, Path war) throws DeployException;
 
   /** Stops and removes application {@code name}; nothing when it does not run. */
   void undeploy(String name);

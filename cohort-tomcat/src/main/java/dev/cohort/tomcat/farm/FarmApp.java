@@ -7,9 +7,15 @@ import java.util.regex.Pattern;
  * One entry of the farm's catalogue: the application {@code name} (the WAR's file name without
  * {@code .war}; {@code ROOT} is the root context), the version that should run, its SHA-256 and
  * size. A removed application stays in the catalogue as a tombstone ({@code removed}) so that a
- * node which was away when it was removed does not bring it back.
+ * node which was away when it was removed does not bring it back. {@code slot} numbers the
+ * application's session channel port (farm port + 1 + slot), the same on every node; a replaced
+ * version keeps its slot.
  */
-public record FarmApp(String name, AppVersion version, String sha256, long size, boolean removed) {
+public record FarmApp(
+    String name, AppVersion version, String sha256, long size, boolean removed, int slot) {
+  /** How many farmed applications can have their own session channel port. */
+  public static final int MAX_SLOTS = 99;
+
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
   private static final Pattern SHA = Pattern.compile("[0-9a-f]{64}");
 
@@ -23,11 +29,15 @@ public record FarmApp(String name, AppVersion version, String sha256, long size,
     if (size < 0) {
       throw new IllegalArgumentException("size: " + size + " is negative");
     }
+    if (slot < 0 || slot >= MAX_SLOTS) {
+      throw new IllegalArgumentException(
+          "slot: " + slot + " is not between 0 and " + (MAX_SLOTS - 1));
+    }
   }
 
   /** A tombstone: {@code name} was undeployed at {@code version}. */
-  static FarmApp tombstone(String name, AppVersion version) {
-    return new FarmApp(name, version, "", 0, true);
+  static FarmApp tombstone(String name, AppVersion version, int slot) {
+    return new FarmApp(name, version, "", 0, true, slot);
   }
 
   /**

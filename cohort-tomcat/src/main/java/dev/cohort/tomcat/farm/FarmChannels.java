@@ -30,7 +30,7 @@ public final class FarmChannels {
         node.nodeName(),
         node.bindAddress(),
         farmPort,
-        node.portRange(),
+        node.discovery().startsWith("static:") ? 0 : node.portRange(),
         shift(node.discovery(), farmPort - node.port()),
         node.heartbeat(),
         node.dropTime(),

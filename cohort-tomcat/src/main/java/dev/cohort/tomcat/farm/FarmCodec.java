@@ -154,11 +154,17 @@ final class FarmCodec {
     out.writeUTF(a.sha256());
     out.writeLong(a.size());
     out.writeBoolean(a.removed());
+    out.writeByte(a.slot());
   }
 
   private static FarmApp readApp(DataInputStream in) throws IOException {
     return new FarmApp(
-        in.readUTF(), readVersion(in), in.readUTF(), in.readLong(), in.readBoolean());
+        in.readUTF(),
+        readVersion(in),
+        in.readUTF(),
+        in.readLong(),
+        in.readBoolean(),
+        in.readUnsignedByte());
   }
 
   private static void writeNodeApp(DataOutputStream out, NodeApp a) throws IOException {

@@ -95,10 +95,11 @@ public final class FarmDeployer implements AutoCloseable {
    * A farm that deploys into Tomcat's {@code host}.
    *
    * @param channel the farm's own channel, not connected yet (see {@link FarmChannels})
+   * @param apps the session channel ports of distributable farmed applications
    */
   public static FarmDeployer forHost(
-      FarmConfig config, ClusterChannel channel, org.apache.catalina.Host host) {
-    return new FarmDeployer(config, channel, new HostDeployer(host, config.node()));
+      FarmConfig config, ClusterChannel channel, org.apache.catalina.Host host, AppChannels apps) {
+    return new FarmDeployer(config, channel, new HostDeployer(host, config.node(), apps));
   }
 
   /**
@@ -173,7 +174,12 @@ public final class FarmDeployer implements AutoCloseable {
       }
       FarmApp app =
           new FarmApp(
-              name, new AppVersion(lamport.incrementAndGet(), config.node()), sha, size, false);
+              name,
+              new AppVersion(lamport.incrementAndGet(), config.node()),
+              sha,
+              size,
+              false,
+              cur != null && !cur.removed() ? cur.slot() : freeSlot());
       log.info(
           "farm: rolling out [" + name + "] version " + app.version() + " (" + size + " bytes)");
       Map<String, Result> results = new LinkedHashMap<>();
@@ -199,7 +205,9 @@ public final class FarmDeployer implements AutoCloseable {
       if (cur == null || cur.removed()) {
         return null;
       }
-      FarmApp t = FarmApp.tombstone(name, new AppVersion(lamport.incrementAndGet(), config.node()));
+      FarmApp t =
+          FarmApp.tombstone(
+              name, new AppVersion(lamport.incrementAndGet(), config.node()), cur.slot());
       log.info("farm: removing [" + name + "] everywhere (version " + t.version() + ")");
       Map<String, Result> results = new LinkedHashMap<>();
       results.put(config.node(), removeHere(t));
@@ -363,7 +371,7 @@ public final class FarmDeployer implements AutoCloseable {
       watch.mirror(app.name(), war);
       local.put(app.name(), now.pending(app.version()));
       try {
-        deployer.deploy(app.name(), war);
+        deployer.deploy(app.name(), app.slot(), war);
       } catch (Deployer.DeployException e) {
         log.error("farm: " + e.getMessage());
         local.put(app.name(), now.failed(app.version(), e.getMessage()));
@@ -609,6 +617,22 @@ public final class FarmDeployer implements AutoCloseable {
       }
     }
     return out;
+  }
+
+  /** The lowest slot no live application uses. */
+  private int freeSlot() {
+    java.util.BitSet used = new java.util.BitSet();
+    for (FarmApp a : catalogue.values()) {
+      if (!a.removed()) {
+        used.set(a.slot());
+      }
+    }
+    int slot = used.nextClearBit(0);
+    if (slot >= FarmApp.MAX_SLOTS) {
+      throw new IllegalArgumentException(
+          "farm: " + FarmApp.MAX_SLOTS + " applications are farmed already — undeploy one first");
+    }
+    return slot;
   }
 
   private void observe(AppVersion v) {

@@ -1,10 +1,14 @@
 package dev.cohort.tomcat.farm;
 
+import dev.cohort.tomcat.CohortCluster;
+import dev.cohort.tomcat.ReplicatedManager;
 import java.nio.file.Path;
 import org.apache.catalina.Container;
 import org.apache.catalina.Context;
 import org.apache.catalina.Host;
+import org.apache.catalina.Lifecycle;
 import org.apache.catalina.LifecycleState;
+import org.apache.catalina.Manager;
 import org.apache.catalina.core.StandardContext;
 import org.apache.catalina.startup.ContextConfig;
 import org.apache.juli.logging.Log;
@@ -21,28 +25,30 @@ final class HostDeployer implements Deployer {
   private static final Log log = LogFactory.getLog(HostDeployer.class);
   private final Host host;
   private final String node;
+  private final AppChannels channels;
 
-  HostDeployer(Host host, String node) {
+  HostDeployer(Host host, String node, AppChannels channels) {
     this.host = host;
     this.node = node;
+    this.channels = channels;
   }
 
   @Override
-  public void deploy(String name, Path war) throws DeployException {
+  public void deploy(String name, int slot, Path war) throws DeployException {
     String path = FarmApp.contextPath(name);
     Container old = host.findChild(path);
     String previous = old instanceof Context c ? c.getDocBase() : null;
     if (old != null) {
       host.removeChild(old);
     }
-    Context ctx = context(path, war.toAbsolutePath().toString());
+    Context ctx = context(path, war.toAbsolutePath().toString(), slot);
     String why = start(ctx);
     if (why == null) {
       return;
     }
     remove(ctx);
     if (previous != null) {
-      String again = start(context(path, previous));
+      String again = start(context(path, previous, slot));
       if (again != null) {
         log.error(
             "farm: the previous version of ["
@@ -71,13 +77,27 @@ final class HostDeployer implements Deployer {
     }
   }
 
-  private static Context context(String path, String docBase) {
+  private Context context(String path, String docBase, int slot) {
     StandardContext ctx = new StandardContext();
     ctx.setName(path);
     ctx.setPath(path);
     ctx.setDocBase(docBase);
     ctx.setUnpackWAR(false);
     ctx.addLifecycleListener(new ContextConfig());
+    // after ContextConfig (listeners run in order): web.xml has said whether it is distributable
+    ctx.addLifecycleListener(
+        event -> {
+          if (Lifecycle.CONFIGURE_START_EVENT.equals(event.getType())
+              && ctx.getDistributable()
+              && ctx.getManager() == null
+              && ctx.getCluster() instanceof CohortCluster cluster) {
+            Manager m = cluster.createManager(ctx.getName());
+            if (m instanceof ReplicatedManager rm && channels != null) {
+              channels.configure(rm, slot);
+            }
+            ctx.setManager(m);
+          }
+        });
     return ctx;
   }
 

@@ -36,14 +36,17 @@ final class FarmNode implements AutoCloseable {
   final Tomcat tomcat;
   final CohortCluster cluster;
 
-  /** The ports of a test cluster: cluster port P (and P+100) and farm port P+1000 (and +1100). */
+  /**
+   * The ports of a test cluster: cluster port P (and P+100), farm port P+1000 (and +1100), the
+   * first farmed application's P+1001 (and +1101).
+   */
   record Ports(String clusterName, List<Integer> cluster) {
     static Ports free(int n) {
       Set<Integer> taken = new HashSet<>();
       List<Integer> out = new ArrayList<>();
       for (int attempt = 0; out.size() < n && attempt < 1000; attempt++) {
         int p = 20_000 + ThreadLocalRandom.current().nextInt(30_000);
-        int[] need = {p, p + 100, p + 1000, p + 1100};
+        int[] need = {p, p + 100, p + 1000, p + 1001, p + 1100, p + 1101};
         boolean ok = true;
         for (int q : need) {
           ok &= !taken.contains(q) && isFree(q);
