@@ -120,7 +120,7 @@ public final class AdminValve extends ValveBase {
     }
     FarmHttp fh = farmHttp;
     if (fh != null && FarmHttp.isFarmPath(path)) {
-      fh.serve(path, request, response);
+      fh.serve(path, request, response, port > 0);
       return;
     }
     FarmDeployer f = farm;

@@ -78,6 +78,7 @@ public final class FarmDeployer implements AutoCloseable {
   private final AtomicLong lamport = new AtomicLong();
   private final ScheduledExecutorService farmThread;
   private final ExecutorService streams;
+  private volatile boolean connected;
   private volatile boolean ready;
   private volatile boolean closed;
 
@@ -257,6 +258,7 @@ public final class FarmDeployer implements AutoCloseable {
   private void connectAndSync() {
     try {
       channel.connect();
+      connected = true;
       sync();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -610,6 +612,9 @@ public final class FarmDeployer implements AutoCloseable {
 
   private List<Member> others() {
     List<Member> out = new ArrayList<>();
+    if (!connected) {
+      return out;
+    }
     Member self = channel.localMember();
     for (Member m : channel.view().members()) {
       if (!m.equals(self)) {
