@@ -180,6 +180,38 @@ class FarmIT {
             "\"n2\":{\"state\":\"RUNNING\",\"running\":\"1@n1\"");
   }
 
+  @Test
+  void farmRoutes_answerOnlyOnTheAdminPort_whenOneIsSet() throws Exception {
+    FarmNode n1 = start(1, FarmNode.Ports.free(1)).get(0);
+    awaitReady(n1);
+    org.apache.catalina.connector.Connector admin = new org.apache.catalina.connector.Connector();
+    admin.setPort(0);
+    admin.setProperty("address", "127.0.0.1");
+    n1.tomcat.getService().addConnector(admin);
+    for (org.apache.catalina.Valve v : n1.tomcat.getEngine().getPipeline().getValves()) {
+      if (v instanceof dev.cohort.tomcat.admin.AdminValve a) {
+        a.setAdminPort(admin.getLocalPort());
+      }
+    }
+    byte[] v1 = Files.readAllBytes(Wars.visits(tmp.resolve("b1"), "shop.war", "v1"));
+
+    HttpResponse<String> onHttp = put(n1, "shop", v1, sha256(v1), (long) v1.length);
+    assertThat(onHttp.statusCode()).isEqualTo(404);
+    assertThat(onHttp.body()).contains("admin port only");
+    assertThat(n1.send(HttpRequest.newBuilder(n1.uri("/cohort/farm"))).statusCode()).isEqualTo(404);
+
+    java.net.URI adminFarm =
+        java.net.URI.create("http://127.0.0.1:" + admin.getLocalPort() + "/cohort/farm");
+    HttpResponse<String> onAdmin =
+        n1.send(
+            HttpRequest.newBuilder(java.net.URI.create(adminFarm + "/shop"))
+                .header("X-Cohort-SHA256", sha256(v1))
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(v1)));
+    assertThat(onAdmin.statusCode()).as(onAdmin.body()).isEqualTo(200);
+    assertThat(n1.send(HttpRequest.newBuilder(adminFarm)).body()).contains("\"name\":\"shop\"");
+    awaitVersion(n1, "v1");
+  }
+
   static String sha256(byte[] b) throws Exception {
     return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(b));
   }
