@@ -70,9 +70,7 @@ public final class FarmDeployer implements AutoCloseable {
   private final Map<String, FarmApp> catalogue = new ConcurrentHashMap<>();
   private final Map<String, NodeApp> local = new ConcurrentHashMap<>();
   private final Map<String, String> runningSha = new ConcurrentHashMap<>();
-  private final Map<String, String> receiveErrors = new ConcurrentHashMap<>();
-  private final Map<String, Receiving> receiving = new ConcurrentHashMap<>();
-  private final Map<String, CompletableFuture<Path>> awaited = new ConcurrentHashMap<>();
+  private final WarReceiver receiver;
   private final ReentrantLock applyLock = new ReentrantLock();
   private final ReentrantLock publishLock = new ReentrantLock();
   private final AtomicLong lamport = new AtomicLong();
@@ -88,6 +86,7 @@ public final class FarmDeployer implements AutoCloseable {
     this.deployer = deployer;
     this.store = new WarStore(config.dir(), config.maxWarBytes());
     this.watch = new WatchDir(this, store);
+    this.receiver = new WarReceiver(store);
     this.farmThread = Executors.newSingleThreadScheduledExecutor(daemon("cohort-farm"));
     this.streams = Executors.newFixedThreadPool(2, daemon("cohort-farm-stream"));
   }
@@ -115,7 +114,7 @@ public final class FarmDeployer implements AutoCloseable {
       observe(a.version());
     }
     channel.setRequestHandler((from, payload) -> FarmCodec.encode(answer(from, payload)));
-    channel.setBulkHandler(this::onChunk);
+    channel.setBulkHandler(receiver::onChunk);
     channel.setMessageHandler((from, payload) -> {});
     channel.addMembershipListener(this::onMembership);
   }
@@ -318,19 +317,18 @@ public final class FarmDeployer implements AutoCloseable {
 
   /** Asks {@code peer} to stream {@code app} here and waits until it is stored (or failed). */
   private void fetch(Member peer, FarmApp app) throws InterruptedException {
-    CompletableFuture<Path> done =
-        awaited.computeIfAbsent(app.sha256(), k -> new CompletableFuture<>());
+    CompletableFuture<Path> done = receiver.expect(app.sha256());
     try {
       Result r = askResult(peer, new Pull(app), config.requestTimeout());
       if (!r.ok()) {
-        receiveErrors.put(app.name(), "fetching from " + peer + " failed: " + r.detail());
+        receiver.failed(app.name(), "fetching from " + peer + " failed: " + r.detail());
         return;
       }
       done.get(config.deployTimeout().toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
-      receiveErrors.put(app.name(), e.getCause().getMessage());
+      receiver.failed(app.name(), e.getCause().getMessage());
     } catch (TimeoutException e) {
-      receiveErrors.put(
+      receiver.failed(
           app.name(),
           "fetching from "
               + peer
@@ -338,7 +336,7 @@ public final class FarmDeployer implements AutoCloseable {
               + config.deployTimeout().toSeconds()
               + " s");
     } finally {
-      awaited.remove(app.sha256(), done);
+      receiver.forget(app.sha256(), done);
     }
   }
 
@@ -365,7 +363,8 @@ public final class FarmDeployer implements AutoCloseable {
         return new Result(true, "already running");
       }
       if (!store.has(app.name(), app.sha256())) {
-        String why = receiveErrors.getOrDefault(app.name(), "the WAR did not arrive");
+        String why = receiver.error(app.name());
+        why = why == null ? "the WAR did not arrive" : why;
         local.put(app.name(), now.failed(app.version(), why));
         return new Result(false, "not deployed on " + config.node() + ": " + why);
       }
@@ -381,7 +380,7 @@ public final class FarmDeployer implements AutoCloseable {
       }
       local.put(app.name(), NodeApp.running(app.name(), app.version()));
       runningSha.put(app.name(), app.sha256());
-      receiveErrors.remove(app.name());
+      receiver.clearError(app.name());
       prune(app.name(), Set.of(app.sha256()));
       log.info("farm: [" + app.name() + "] version " + app.version() + " runs on " + config.node());
       return new Result(true, "running");
@@ -538,75 +537,9 @@ public final class FarmDeployer implements AutoCloseable {
     }
   }
 
-  private void onChunk(
-      Member from, String topic, long streamId, long seq, byte[] chunk, boolean last)
-      throws IOException {
-    if (!TOPIC.equals(topic)) {
-      return;
-    }
-    String key = from.id() + "/" + streamId;
-    if (seq == 0) {
-      FarmApp app = FarmCodec.decodeApp(chunk);
-      try {
-        receiving.put(key, new Receiving(app, store.begin(app.name(), app.size(), app.sha256())));
-      } catch (WarRejectedException e) {
-        rejected(app, e);
-      }
-      return;
-    }
-    Receiving r = receiving.get(key);
-    if (r == null) {
-      return;
-    }
-    try {
-      if (!last) {
-        r.incoming().write(chunk, 0, chunk.length);
-        return;
-      }
-      receiving.remove(key);
-      Path p = r.incoming().commit();
-      r.incoming().close();
-      receiveErrors.remove(r.app().name());
-      CompletableFuture<Path> f = awaited.get(r.app().sha256());
-      if (f != null) {
-        f.complete(p);
-      }
-    } catch (WarRejectedException e) {
-      receiving.remove(key);
-      r.incoming().close();
-      rejected(r.app(), e);
-    }
-  }
-
-  private void rejected(FarmApp app, WarRejectedException e) {
-    log.error("farm: " + e.getMessage());
-    receiveErrors.put(app.name(), e.getMessage());
-    CompletableFuture<Path> f = awaited.get(app.sha256());
-    if (f != null) {
-      f.completeExceptionally(e);
-    }
-  }
-
   private void onMembership(MembershipEvent event) {
     if (event instanceof MembershipEvent.Left left) {
-      String prefix = left.member().id() + "/";
-      receiving
-          .keySet()
-          .removeIf(
-              k -> {
-                if (k.startsWith(prefix)) {
-                  Receiving r = receiving.get(k);
-                  try {
-                    if (r != null) {
-                      r.incoming().close();
-                    }
-                  } catch (IOException e) {
-                    log.debug("farm: deleting a half-received WAR failed: " + e);
-                  }
-                  return true;
-                }
-                return false;
-              });
+      receiver.memberLeft(left.member());
     }
   }
 
@@ -666,14 +599,7 @@ public final class FarmDeployer implements AutoCloseable {
     try {
       channel.close();
     } finally {
-      for (Receiving r : receiving.values()) {
-        try {
-          r.incoming().close();
-        } catch (IOException e) {
-          log.debug("farm: deleting a half-received WAR failed: " + e);
-        }
-      }
-      receiving.clear();
+      receiver.close();
     }
   }
 
@@ -684,8 +610,6 @@ public final class FarmDeployer implements AutoCloseable {
       return t;
     };
   }
-
-  private record Receiving(FarmApp app, WarStore.Incoming incoming) {}
 
   /**
    * The outcome of a rollout or removal: the catalogue entry and each member's answer, in the order
