@@ -101,7 +101,7 @@ class FarmIT {
   }
 
   @Test
-  void nodeStartedAfterTheDeploy_servesTheApp_assoonAsItIsReady() throws Exception {
+  void nodeStartedAfterTheDeploy_servesTheApp_asSoonAsItIsReady() throws Exception {
     FarmNode.Ports ports = FarmNode.Ports.free(2);
     FarmNode n1 = start(1, ports).get(0);
     awaitReady(n1);
