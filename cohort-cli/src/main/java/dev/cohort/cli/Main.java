@@ -3,6 +3,7 @@ package dev.cohort.cli;
 import dev.cohort.cli.balancer.BalancerCommand;
 import dev.cohort.cli.chaos.ChaosCommand;
 import dev.cohort.cli.demo.DemoCommand;
+import dev.cohort.cli.farm.FarmCommand;
 import dev.cohort.cli.node.NodeCommand;
 import dev.cohort.cli.status.StatusCommand;
 import java.io.PrintWriter;
@@ -24,6 +25,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       ChaosCommand.class,
       StatusCommand.class,
+      FarmCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

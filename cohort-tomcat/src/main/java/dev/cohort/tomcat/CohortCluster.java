@@ -1,7 +1,14 @@
 package dev.cohort.tomcat;
 
 import dev.cohort.core.engine.SessionEngine;
+import dev.cohort.tomcat.farm.AppChannels;
+import dev.cohort.tomcat.farm.FarmChannels;
+import dev.cohort.tomcat.farm.FarmConfig;
+import dev.cohort.tomcat.farm.FarmDeployer;
+import java.io.IOException;
 import java.lang.reflect.Constructor;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -13,6 +20,7 @@ import org.apache.catalina.Container;
 import org.apache.catalina.ContainerListener;
 import org.apache.catalina.Context;
 import org.apache.catalina.Engine;
+import org.apache.catalina.Host;
 import org.apache.catalina.Lifecycle;
 import org.apache.catalina.LifecycleException;
 import org.apache.catalina.LifecycleListener;
@@ -50,6 +58,11 @@ public class CohortCluster extends LifecycleMBeanBase implements Cluster {
   private volatile String nodeName;
   private volatile Valve adminValve;
   private volatile Valve replicationValve;
+  private volatile String farmDir;
+  private volatile int farmPort;
+  private volatile long farmScanInterval = FarmConfig.DEFAULT_SCAN_INTERVAL.toMillis();
+  private volatile long farmMaxWarBytes = FarmConfig.DEFAULT_MAX_WAR_BYTES;
+  private volatile FarmDeployer farm;
 
   // ---- bean attributes (server.xml) ----
 
@@ -155,6 +168,38 @@ public class CohortCluster extends LifecycleMBeanBase implements Cluster {
     return settings.adminEnabled;
   }
 
+  /**
+   * Farm deployment: WARs dropped into (or uploaded to) this directory on one node are deployed on
+   * every node (docs/farm.md). Default none (off). Must not be the Host's appBase.
+   */
+  public void setFarmDir(String dir) {
+    this.farmDir = dir == null || dir.isBlank() ? null : dir;
+  }
+
+  public String getFarmDir() {
+    return farmDir;
+  }
+
+  /** First port of the farm's channel. Default 0: the cluster port + 1000. */
+  public void setFarmPort(int port) {
+    this.farmPort = port;
+  }
+
+  /** How often the farm directory is scanned, ms. Default 2000. */
+  public void setFarmScanInterval(long ms) {
+    this.farmScanInterval = ms;
+  }
+
+  /** Largest WAR the farm accepts, bytes. Default 512 MiB. */
+  public void setFarmMaxWarBytes(long bytes) {
+    this.farmMaxWarBytes = bytes;
+  }
+
+  /** The farm deployer while started with a farmDir, else null. */
+  public FarmDeployer farm() {
+    return farm;
+  }
+
   /** Replaces the JGroups engine for every context (tests, embedders). Set before start. */
   public void setEngineFactory(EngineFactory factory) {
     this.engineFactory = Objects.requireNonNull(factory, "factory");
@@ -241,10 +286,20 @@ public class CohortCluster extends LifecycleMBeanBase implements Cluster {
       throw new LifecycleException("cohort: invalid <Cluster> configuration: " + e.getMessage(), e);
     }
     nodeName = route;
+    if (farmDir != null) {
+      farm = farm(route);
+    }
     if (settings.adminEnabled && engine != null) {
       adminValve = adminValve(route);
       if (adminValve != null) {
         engine.getPipeline().addValve(adminValve);
+        if (farm != null) {
+          try {
+            adminValve.getClass().getMethod("setFarm", FarmDeployer.class).invoke(adminValve, farm);
+          } catch (ReflectiveOperationException e) {
+            log.error("cohort: the admin valve cannot serve /cohort/farm: " + e);
+          }
+        }
       }
     }
     watchContexts();
@@ -255,9 +310,75 @@ public class CohortCluster extends LifecycleMBeanBase implements Cluster {
     setState(LifecycleState.STARTING);
   }
 
+  /** Builds and opens the farm; it joins once the container has started. */
+  private FarmDeployer farm(String route) throws LifecycleException {
+    Host host = host();
+    if (host == null) {
+      throw new LifecycleException(
+          "cohort: invalid <Cluster> configuration: farmDir: the Cluster's container has no Host"
+              + " — put the Cluster in an <Engine> with a <Host>");
+    }
+    FarmDeployer f;
+    try {
+      NodeConfig node = settings.build(route, "");
+      int port = farmPort == 0 ? node.port() + 1000 : farmPort;
+      FarmConfig config =
+          FarmConfig.of(route, Path.of(farmDir))
+              .withScanInterval(Duration.ofMillis(farmScanInterval))
+              .withMaxWarBytes(farmMaxWarBytes);
+      f =
+          FarmDeployer.forHost(
+              config,
+              FarmChannels.jgroups(FarmChannels.config(node, settings.clusterName, port)),
+              host,
+              new AppChannels(node.port(), port, node.discovery()));
+    } catch (IllegalArgumentException e) {
+      throw new LifecycleException("cohort: invalid <Cluster> configuration: " + e.getMessage(), e);
+    }
+    try {
+      f.open();
+    } catch (IOException e) {
+      f.close();
+      throw new LifecycleException(
+          "cohort: farmDir: " + farmDir + " cannot be used: " + e + " — check it is writable", e);
+    }
+    Container c = container;
+    c.addLifecycleListener(
+        event -> {
+          if (Lifecycle.AFTER_START_EVENT.equals(event.getType())) {
+            f.join();
+          }
+        });
+    return f;
+  }
+
+  private Host host() {
+    Container c = container;
+    if (c instanceof Host h) {
+      return h;
+    }
+    if (c instanceof Engine e) {
+      Container h = e.findChild(e.getDefaultHost());
+      if (h instanceof Host host) {
+        return host;
+      }
+      for (Container child : e.findChildren()) {
+        if (child instanceof Host host) {
+          return host;
+        }
+      }
+    }
+    return null;
+  }
+
   @Override
   protected void stopInternal() throws LifecycleException {
     setState(LifecycleState.STOPPING);
+    FarmDeployer f = farm;
+    if (f != null) {
+      f.close();
+      farm = null;
+    }
     Valve v = adminValve;
     Engine engine = engine();
     if (v != null && engine != null) {

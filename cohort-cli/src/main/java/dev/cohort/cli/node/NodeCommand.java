@@ -127,6 +127,17 @@ public final class NodeCommand implements Callable<Integer> {
   @Option(names = "--no-admin", description = "disable /cohort/* entirely")
   boolean noAdmin;
 
+  @Option(
+      names = "--farm-dir",
+      description = "farm deployment: WARs dropped here (or uploaded) run on every node")
+  Path farmDir;
+
+  @Option(
+      names = "--farm-port",
+      defaultValue = "0",
+      description = "first port of the farm channel (default --cluster-port + 1000)")
+  int farmPort;
+
   @Override
   public Integer call() throws Exception {
     NodeSettings settings = settings();
@@ -246,6 +257,22 @@ public final class NodeCommand implements Callable<Integer> {
       c.put("secret", s);
     }
     c.put("adminEnabled", Boolean.toString(!noAdmin));
+    if (farmDir != null) {
+      if (Files.exists(farmDir) && !Files.isDirectory(farmDir)) {
+        throw new IllegalArgumentException(
+            "--farm-dir: '" + farmDir + "' exists and is not a directory");
+      }
+      c.put("farmDir", farmDir.toAbsolutePath().toString());
+    }
+    if (farmPort != 0) {
+      if (farmDir == null) {
+        throw new IllegalArgumentException("--farm-port: only with --farm-dir");
+      }
+      if (farmPort < 1 || farmPort > 65535) {
+        throw new IllegalArgumentException("--farm-port: " + farmPort + " is not a port");
+      }
+      c.put("farmPort", Integer.toString(farmPort));
+    }
     return new NodeSettings(
         name,
         bind,

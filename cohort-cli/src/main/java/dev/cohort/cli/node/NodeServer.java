@@ -159,6 +159,8 @@ public final class NodeServer implements AutoCloseable {
         case "replicationFilter" -> cluster.setReplicationFilter(v);
         case "secret" -> cluster.setSecret(v);
         case "adminEnabled" -> cluster.setAdminEnabled(Boolean.parseBoolean(v));
+        case "farmDir" -> cluster.setFarmDir(v);
+        case "farmPort" -> cluster.setFarmPort(Integer.parseInt(v));
         default -> throw new IllegalStateException("unknown cluster setting " + e.getKey());
       }
     }

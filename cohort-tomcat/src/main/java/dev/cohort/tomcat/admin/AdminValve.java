@@ -1,6 +1,8 @@
 package dev.cohort.tomcat.admin;
 
 import dev.cohort.core.engine.SessionEngine;
+import dev.cohort.tomcat.farm.FarmDeployer;
+import dev.cohort.tomcat.farm.FarmHttp;
 import jakarta.servlet.ServletException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -51,6 +53,8 @@ public final class AdminValve extends ValveBase {
   private final AdminEndpoints endpoints;
   private final AtomicLong samplingFailures = new AtomicLong();
   private volatile int adminPort;
+  private volatile FarmDeployer farm;
+  private volatile FarmHttp farmHttp;
   private ScheduledExecutorService sampler;
 
   /**
@@ -90,6 +94,15 @@ public final class AdminValve extends ValveBase {
     return nodeName;
   }
 
+  /**
+   * Serves {@code /cohort/farm} from {@code farm} (same protections as status) and keeps health at
+   * 503 until the farm is ready.
+   */
+  public void setFarm(FarmDeployer farm) {
+    this.farm = farm;
+    this.farmHttp = farm == null ? null : new FarmHttp(farm);
+  }
+
   @Override
   public void invoke(Request request, Response response) throws IOException, ServletException {
     String path = request.getDecodedRequestURI();
@@ -103,6 +116,20 @@ public final class AdminValve extends ValveBase {
           request,
           response,
           AdminEndpoints.Reply.of(404, AdminEndpoints.TEXT, "not found: admin port only\n"));
+      return;
+    }
+    FarmHttp fh = farmHttp;
+    if (fh != null && FarmHttp.isFarmPath(path)) {
+      fh.serve(path, request, response, port > 0);
+      return;
+    }
+    FarmDeployer f = farm;
+    if (f != null && !f.isReady() && path.equals(AdminEndpoints.HEALTH)) {
+      write(
+          request,
+          response,
+          AdminEndpoints.Reply.of(
+              503, AdminEndpoints.TEXT, "not ready: fetching farm applications\n"));
       return;
     }
     String method = request.getMethod();

@@ -1,0 +1,124 @@
+package dev.cohort.tomcat.farm;
+
+import dev.cohort.tomcat.CohortCluster;
+import dev.cohort.tomcat.ReplicatedManager;
+import java.nio.file.Path;
+import org.apache.catalina.Container;
+import org.apache.catalina.Context;
+import org.apache.catalina.Host;
+import org.apache.catalina.Lifecycle;
+import org.apache.catalina.LifecycleState;
+import org.apache.catalina.Manager;
+import org.apache.catalina.core.StandardContext;
+import org.apache.catalina.startup.ContextConfig;
+import org.apache.juli.logging.Log;
+import org.apache.juli.logging.LogFactory;
+
+/**
+ * Deploys farmed WARs as children of a Tomcat {@link Host}: a {@link StandardContext} whose docBase
+ * is the stored, immutable WAR (not unpacked), configured by {@link ContextConfig} like any WAR
+ * (the Host's global {@code conf/web.xml} and {@code context.xml} apply). A distributable WAR gets
+ * the Cluster's replicated manager as usual, so stopping the old context drains its sessions to
+ * their replica holders and the new one takes them over.
+ */
+final class HostDeployer implements Deployer {
+  private static final Log log = LogFactory.getLog(HostDeployer.class);
+  private final Host host;
+  private final String node;
+  private final AppChannels channels;
+
+  HostDeployer(Host host, String node, AppChannels channels) {
+    this.host = host;
+    this.node = node;
+    this.channels = channels;
+  }
+
+  @Override
+  public void deploy(String name, int slot, Path war) throws DeployException {
+    String path = FarmApp.contextPath(name);
+    Container old = host.findChild(path);
+    String previous = old instanceof Context c ? c.getDocBase() : null;
+    if (old != null) {
+      host.removeChild(old);
+    }
+    Context ctx = context(path, war.toAbsolutePath().toString(), slot);
+    String why = start(ctx);
+    if (why == null) {
+      return;
+    }
+    remove(ctx);
+    if (previous != null) {
+      String again = start(context(path, previous, slot));
+      if (again != null) {
+        log.error(
+            "farm: the previous version of ["
+                + name
+                + "] did not start again either: "
+                + again
+                + " — see the errors logged above");
+      }
+    }
+    throw new DeployException(
+        "deploying ["
+            + name
+            + "] failed on "
+            + node
+            + ": "
+            + why
+            + (previous == null ? "" : "; the previous version was started again")
+            + " — see that node's log for the cause");
+  }
+
+  @Override
+  public void undeploy(String name) {
+    Container c = host.findChild(FarmApp.contextPath(name));
+    if (c != null) {
+      host.removeChild(c);
+    }
+  }
+
+  private Context context(String path, String docBase, int slot) {
+    StandardContext ctx = new StandardContext();
+    ctx.setName(path);
+    ctx.setPath(path);
+    ctx.setDocBase(docBase);
+    ctx.setUnpackWAR(false);
+    ctx.addLifecycleListener(new ContextConfig());
+    // after ContextConfig (listeners run in order): web.xml has said whether it is distributable
+    ctx.addLifecycleListener(
+        event -> {
+          if (Lifecycle.CONFIGURE_START_EVENT.equals(event.getType())
+              && ctx.getDistributable()
+              && ctx.getManager() == null
+              && ctx.getCluster() instanceof CohortCluster cluster) {
+            Manager m = cluster.createManager(ctx.getName());
+            if (m instanceof ReplicatedManager rm && channels != null) {
+              channels.configure(rm, slot);
+            }
+            ctx.setManager(m);
+          }
+        });
+    return ctx;
+  }
+
+  /** Adds and starts {@code ctx}; null when it started, else why not. */
+  private String start(Context ctx) {
+    try {
+      host.addChild(ctx);
+    } catch (RuntimeException e) {
+      return "the context did not start: " + e.getMessage();
+    }
+    LifecycleState s = ctx.getState();
+    return s == LifecycleState.STARTED ? null : "the context did not start (state " + s + ")";
+  }
+
+  private void remove(Context ctx) {
+    try {
+      if (host.findChild(ctx.getName()) == ctx) {
+        host.removeChild(ctx);
+      }
+    } catch (RuntimeException e) {
+      log.warn("farm: removing the failed context [" + ctx.getName() + "] failed: " + e);
+    }
+  }
+}
