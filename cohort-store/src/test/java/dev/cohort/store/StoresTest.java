@@ -114,4 +114,14 @@ class StoresTest {
     assertThat(Stores.isValidId("../x")).isFalse();
     assertThat(Stores.isValidId("x".repeat(201))).isFalse();
   }
+
+  @Test
+  void h2FileSpecs_commitToDiskBeforeReturning_unlessTheSpecSaysOtherwise() {
+    assertThat(Stores.durableH2("jdbc:h2:file:/abs/db"))
+        .isEqualTo("jdbc:h2:file:/abs/db;WRITE_DELAY=0");
+    assertThat(Stores.durableH2("jdbc:h2:file:/abs/db?cohort.poolSize=2"))
+        .isEqualTo("jdbc:h2:file:/abs/db;WRITE_DELAY=0?cohort.poolSize=2");
+    assertThat(Stores.durableH2("jdbc:h2:file:/abs/db;write_delay=200"))
+        .isEqualTo("jdbc:h2:file:/abs/db;write_delay=200");
+  }
 }
