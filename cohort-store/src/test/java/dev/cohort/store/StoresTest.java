@@ -124,4 +124,12 @@ class StoresTest {
     assertThat(Stores.durableH2("jdbc:h2:file:/abs/db;write_delay=200"))
         .isEqualTo("jdbc:h2:file:/abs/db;write_delay=200");
   }
+
+  @Test
+  void batchErrors_areDescribedWithoutTheirStatementText() {
+    var e =
+        new java.sql.BatchUpdateException(
+            "Batch entry 0 INSERT ... VALUES (('SESSIONID123'))", "08006", 0, new int[0]);
+    assertThat(JdbcStore.describe(e)).contains("08006").doesNotContain("SESSIONID123");
+  }
 }

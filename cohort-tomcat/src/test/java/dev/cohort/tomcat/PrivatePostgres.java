@@ -76,7 +76,7 @@ final class PrivatePostgres implements AutoCloseable {
   String spec() {
     return "jdbc:postgresql://127.0.0.1:"
         + port
-        + "/postgres?user=postgres&cohort.connectTimeoutMs=1000&cohort.queryTimeoutSeconds=5";
+        + "/postgres?user=postgres&cohort.connectTimeoutMs=5000&cohort.queryTimeoutSeconds=5";
   }
 
   int port() {
