@@ -3,6 +3,7 @@ package dev.cohort.tomcat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,7 +22,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * the whole cluster is stopped and started again as new processes, and every cookie finds its
  * session with its last change — on its own node, and on another node (take-over from the store).
  */
-@Timeout(value = 240, unit = TimeUnit.SECONDS)
+@Timeout(value = 400, unit = TimeUnit.SECONDS)
 class DurableTierIT {
   private final List<NodeProcess> nodes = new ArrayList<>();
   private PrivatePostgres postgres;
@@ -60,6 +61,14 @@ class DurableTierIT {
     return started;
   }
 
+  /** "stop" on stdin, then wait for a clean exit (drain and store flush may take a while). */
+  private static void stopGracefully(NodeProcess p) throws Exception {
+    p.process.getOutputStream().write("stop\n".getBytes(StandardCharsets.US_ASCII));
+    p.process.getOutputStream().flush();
+    assertThat(p.process.waitFor(90, TimeUnit.SECONDS)).as("%s stopped", p.name).isTrue();
+    assertThat(p.process.exitValue()).as("exit of %s", p.name).isZero();
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"file", "postgres"})
   void wholeClusterStoppedAndRestarted_everySessionKeepsItsLastChange(String kind)
@@ -83,8 +92,7 @@ class DurableTierIT {
     }
 
     for (NodeProcess p : first) {
-      p.close(); // graceful: drain to the others; the last one keeps them in the store
-      assertThat(p.process.exitValue()).as("exit of %s", p.name).isZero();
+      stopGracefully(p); // drain to the others; the last one keeps them in the store
     }
     nodes.clear();
     List<NodeProcess> second = startThree(store);
