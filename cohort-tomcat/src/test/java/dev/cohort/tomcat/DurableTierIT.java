@@ -29,9 +29,12 @@ class DurableTierIT {
 
   @AfterEach
   void stop() throws Exception {
-    nodes.forEach(NodeProcess::close);
-    if (postgres != null) {
-      postgres.close();
+    try {
+      nodes.forEach(NodeProcess::close);
+    } finally {
+      if (postgres != null) {
+        postgres.close(); // never leave the private server running
+      }
     }
   }
 

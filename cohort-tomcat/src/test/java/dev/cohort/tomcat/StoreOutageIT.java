@@ -46,15 +46,18 @@ class StoreOutageIT {
 
   @AfterEach
   void stop() throws Exception {
-    if (users != null) {
-      users.shutdownNow();
-      users.awaitTermination(30, TimeUnit.SECONDS);
-    }
-    if (node != null) {
-      node.close();
-    }
-    if (postgres != null) {
-      postgres.close();
+    try {
+      if (users != null) {
+        users.shutdownNow();
+        users.awaitTermination(30, TimeUnit.SECONDS);
+      }
+      if (node != null) {
+        node.close();
+      }
+    } finally {
+      if (postgres != null) {
+        postgres.close(); // never leave the private server running
+      }
     }
   }
 
