@@ -628,14 +628,18 @@ public final class JdbcStore implements SessionStore {
 
   /**
    * An error's class, SQL state and text. The text is left out for data and constraint errors
-   * (SQLState classes 22 and 23), whose messages can quote the row's values, such as a session id.
+   * (SQLState classes 22 and 23) and for batch errors, whose messages can quote the row's values,
+   * such as a session id.
    */
   static String describe(Throwable e) {
     StringBuilder b = new StringBuilder(e.getClass().getSimpleName());
     if (e instanceof SQLException s) {
       String state = s.getSQLState() == null ? "" : s.getSQLState();
       b.append(" SQLState ").append(state).append(" code ").append(s.getErrorCode());
-      if (state.startsWith("22") || state.startsWith("23")) {
+      if (state.startsWith("22")
+          || state.startsWith("23")
+          || s instanceof java.sql.BatchUpdateException) {
+        // a batch error's text quotes the statement with its values (a session id)
         return b.toString();
       }
     }

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -111,6 +112,8 @@ public final class QueuedStore implements SessionStore {
   // guarded by lock: oldest first; re-inserted on every write so "oldest" means least recently
   private final LinkedHashMap<String, PendingWrite> queue = new LinkedHashMap<>();
   private final Map<String, PendingWrite> inFlight = new HashMap<>();
+  // guarded by lock: callers of whenSaved, per id, until no write for the id is pending
+  private final Map<String, List<CompletableFuture<Void>>> waiters = new HashMap<>();
   private final Thread writer;
   private boolean closing;
   private boolean outage;
@@ -205,6 +208,28 @@ public final class QueuedStore implements SessionStore {
   }
 
   /**
+   * Completes when no write for {@code id} is queued or being written any more (the newest one
+   * reached the back-end); fails with {@link StoreException} when it was dropped (full queue, a
+   * write the back-end refuses), when a back-end write fails (an outage: the write stays queued and
+   * is retried, but nobody should wait for it) or when the store closed first. Callers still bound
+   * the wait: a hanging back-end neither succeeds nor fails.
+   */
+  @Override
+  public CompletableFuture<Void> whenSaved(String id) {
+    lock.lock();
+    try {
+      if (!queue.containsKey(id) && !inFlight.containsKey(id)) {
+        return CompletableFuture.completedFuture(null);
+      }
+      CompletableFuture<Void> f = new CompletableFuture<>();
+      waiters.computeIfAbsent(id, k -> new ArrayList<>()).add(f);
+      return f;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
    * Flushes for up to {@link Settings#closeTimeout()}, stops the writer and closes the back-end.
    * Writes still queued are lost; their count is logged.
    */
@@ -220,6 +245,9 @@ public final class QueuedStore implements SessionStore {
     try {
       closing = true;
       lost = queue.size() + inFlight.size();
+      for (String id : new ArrayList<>(waiters.keySet())) {
+        failWaiters(id, "the store closed before the write reached it");
+      }
       work.signalAll();
     } finally {
       lock.unlock();
@@ -344,16 +372,44 @@ public final class QueuedStore implements SessionStore {
       }
       PendingWrite old = queue.remove(w.id());
       queue.put(w.id(), old == null ? w : old.then(w));
-      while (queue.size() + inFlight.size() > settings.capacity() && !queue.isEmpty()) {
-        Iterator<PendingWrite> it = queue.values().iterator();
-        it.next();
-        it.remove();
-        dropped++;
-      }
+      dropOldestOverCapacity();
       logDropsIfDue();
       work.signal();
     } finally {
       lock.unlock();
+    }
+  }
+
+  /** Drops the oldest queued writes while over capacity; call under the lock. */
+  private void dropOldestOverCapacity() {
+    while (queue.size() + inFlight.size() > settings.capacity() && !queue.isEmpty()) {
+      Iterator<PendingWrite> it = queue.values().iterator();
+      PendingWrite w = it.next();
+      it.remove();
+      dropped++;
+      if (!inFlight.containsKey(w.id())) {
+        failWaiters(w.id(), "the write queue was full and dropped it");
+      }
+    }
+  }
+
+  /** Call under the lock. */
+  private void failWaiters(String id, String why) {
+    List<CompletableFuture<Void>> ws = waiters.remove(id);
+    if (ws != null) {
+      StoreException e =
+          new StoreException("store: a session write was not saved [" + delegate + "]: " + why);
+      ws.forEach(f -> f.completeExceptionally(e));
+    }
+  }
+
+  /** Call under the lock, after a successful write of {@code id}. */
+  private void completeWaiters(String id) {
+    if (!waiters.isEmpty() && !queue.containsKey(id) && !inFlight.containsKey(id)) {
+      List<CompletableFuture<Void>> ws = waiters.remove(id);
+      if (ws != null) {
+        ws.forEach(f -> f.complete(null));
+      }
     }
   }
 
@@ -475,6 +531,9 @@ public final class QueuedStore implements SessionStore {
         try {
           inFlight.remove(w.id());
           dropped++;
+          if (!queue.containsKey(w.id())) {
+            failWaiters(w.id(), "the back-end refused it");
+          }
         } finally {
           lock.unlock();
         }
@@ -496,10 +555,17 @@ public final class QueuedStore implements SessionStore {
         if (!batch.isEmpty()) {
           outage = false;
         }
+        for (PendingWrite w : batch) {
+          completeWaiters(w.id());
+        }
       } else {
         failures++;
         newOutage = !outage;
         outage = true;
+        // nobody waits through an outage: the writes stay queued and are retried
+        for (String id : new ArrayList<>(waiters.keySet())) {
+          failWaiters(id, "the back-end is unavailable; the write stays queued and is retried");
+        }
         // the failed batch is older than anything queued since: it goes back to the head
         Map<String, PendingWrite> rest = new LinkedHashMap<>(queue);
         queue.clear();
@@ -508,12 +574,7 @@ public final class QueuedStore implements SessionStore {
           queue.put(w.id(), newer == null ? w : w.then(newer));
         }
         queue.putAll(rest);
-        while (queue.size() + inFlight.size() > settings.capacity() && !queue.isEmpty()) {
-          Iterator<PendingWrite> it = queue.values().iterator();
-          it.next();
-          it.remove();
-          dropped++;
-        }
+        dropOldestOverCapacity();
         logDropsIfDue();
       }
       if (queue.isEmpty() && inFlight.isEmpty()) {

@@ -65,7 +65,7 @@ public final class Stores {
           "store: H2 is supported embedded only — use jdbc:h2:file:/path/db");
     }
     if (lower.startsWith("jdbc:h2:file:")) {
-      s = absoluteH2Path(s);
+      s = durableH2(absoluteH2Path(s));
     }
     return JdbcStore.open(settings(s, dialect));
   }
@@ -91,12 +91,27 @@ public final class Stores {
     return "jdbc:h2:file:" + Path.of(path).toAbsolutePath().normalize() + rest.substring(end);
   }
 
+  /**
+   * H2 writes committed changes to its file up to {@code WRITE_DELAY} (500 ms) later, so a killed
+   * process loses the last acknowledged writes; a session store must not. Unless the spec sets
+   * {@code WRITE_DELAY} itself, it becomes 0 (a commit is on disk when it returns).
+   */
+  static String durableH2(String spec) {
+    if (spec.toUpperCase(Locale.ROOT).contains(";WRITE_DELAY=")) {
+      return spec;
+    }
+    int q = spec.indexOf('?');
+    return q < 0
+        ? spec + ";WRITE_DELAY=0"
+        : spec.substring(0, q) + ";WRITE_DELAY=0" + spec.substring(q);
+  }
+
   /** The default store: H2 embedded in {@code dataDir/sessions}. */
   public static SessionStore defaultStore(Path dataDir) {
     Path db = dataDir.toAbsolutePath().normalize().resolve("sessions");
     return JdbcStore.open(
         new JdbcStore.Settings(
-            "jdbc:h2:file:" + db,
+            durableH2("jdbc:h2:file:" + db),
             "sa",
             "",
             Schema.DEFAULT,

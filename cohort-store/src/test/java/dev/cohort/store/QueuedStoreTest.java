@@ -257,4 +257,47 @@ class QueuedStoreTest {
         });
     return messages;
   }
+
+  @Test
+  void whenSaved_completesOnlyAfterTheBackEndHasTheWrite() throws Exception {
+    QueuedStore q = queue();
+    assertThat(q.whenSaved("nothing-pending")).isCompleted();
+    CountDownLatch entered = backEnd.hangNextWrite();
+    q.save(record("s1", 1, attrs("a", "1")), Set.of(), Set.of(), true);
+    var saved = q.whenSaved("s1");
+    assertThat(entered.await(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(saved).isNotDone();
+    backEnd.release();
+    assertThat(saved).succeedsWithin(WAIT);
+    assertThat(backEnd.data.load("s1")).isPresent();
+  }
+
+  @Test
+  void whenSaved_failsAtOnceWhenTheBackEndFails_whileTheWriteStaysQueued() {
+    QueuedStore q = queue();
+    backEnd.goDown();
+    q.save(record("s1", 1, attrs("a", "1")), Set.of(), Set.of(), true);
+    assertThat(q.whenSaved("s1"))
+        .failsWithin(WAIT)
+        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+        .withCauseInstanceOf(StoreException.class);
+    assertThat(q.queued()).isEqualTo(1);
+    backEnd.comeBack();
+    q.flush(WAIT);
+    assertThat(backEnd.data.load("s1")).isPresent();
+  }
+
+  @Test
+  void whenSaved_failsForAWriteDroppedFromAFullQueue() {
+    QueuedStore q = queue(QueuedStore.Settings.defaults().withBatchSize(1).withCapacity(2));
+    CountDownLatch entered = backEnd.hangNextWrite();
+    q.save(record("s0", 1, attrs("a", "0")), Set.of(), Set.of(), true);
+    await().atMost(WAIT).until(() -> entered.getCount() == 0);
+    q.save(record("s1", 1, attrs("a", "1")), Set.of(), Set.of(), true);
+    var first = q.whenSaved("s1");
+    q.save(record("s2", 1, attrs("a", "2")), Set.of(), Set.of(), true); // pushes s1 out
+    backEnd.release();
+    assertThat(first).failsWithin(WAIT);
+    assertThat(q.dropped()).isPositive();
+  }
 }

@@ -114,4 +114,22 @@ class StoresTest {
     assertThat(Stores.isValidId("../x")).isFalse();
     assertThat(Stores.isValidId("x".repeat(201))).isFalse();
   }
+
+  @Test
+  void h2FileSpecs_commitToDiskBeforeReturning_unlessTheSpecSaysOtherwise() {
+    assertThat(Stores.durableH2("jdbc:h2:file:/abs/db"))
+        .isEqualTo("jdbc:h2:file:/abs/db;WRITE_DELAY=0");
+    assertThat(Stores.durableH2("jdbc:h2:file:/abs/db?cohort.poolSize=2"))
+        .isEqualTo("jdbc:h2:file:/abs/db;WRITE_DELAY=0?cohort.poolSize=2");
+    assertThat(Stores.durableH2("jdbc:h2:file:/abs/db;write_delay=200"))
+        .isEqualTo("jdbc:h2:file:/abs/db;write_delay=200");
+  }
+
+  @Test
+  void batchErrors_areDescribedWithoutTheirStatementText() {
+    var e =
+        new java.sql.BatchUpdateException(
+            "Batch entry 0 INSERT ... VALUES (('SESSIONID123'))", "08006", 0, new int[0]);
+    assertThat(JdbcStore.describe(e)).contains("08006").doesNotContain("SESSIONID123");
+  }
 }

@@ -159,6 +159,14 @@ public class CohortCluster extends LifecycleMBeanBase implements Cluster {
     settings.store = spec;
   }
 
+  /**
+   * With a store: whether a response waits until the store holds the request's change (bounded by
+   * the sync timeout; not during a store outage). Default false (the store is written behind).
+   */
+  public void setStoreSync(boolean storeSync) {
+    settings.storeSync = storeSync;
+  }
+
   /** Serve /cohort/* from this node. Default true. */
   public void setAdminEnabled(boolean enabled) {
     settings.adminEnabled = enabled;

@@ -36,6 +36,7 @@ final class CohortSettings {
   String replicationFilter = DEFAULT_FILTER;
   String allowedClasses = "";
   String store;
+  boolean storeSync;
   boolean adminEnabled = true;
 
   CohortSettings copy() {
@@ -57,6 +58,7 @@ final class CohortSettings {
     c.replicationFilter = replicationFilter;
     c.allowedClasses = allowedClasses;
     c.store = store;
+    c.storeSync = storeSync;
     c.adminEnabled = adminEnabled;
     return c;
   }

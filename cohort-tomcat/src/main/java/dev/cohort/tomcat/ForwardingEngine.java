@@ -75,6 +75,16 @@ abstract class ForwardingEngine implements SessionEngine {
   }
 
   @Override
+  public boolean release(String id) {
+    return delegate.release(id);
+  }
+
+  @Override
+  public CompletableFuture<Void> stored(String id) {
+    return delegate.stored(id);
+  }
+
+  @Override
   public EngineStats stats() {
     return delegate.stats();
   }

@@ -3,15 +3,13 @@ package dev.cohort.tomcat;
 import dev.cohort.core.engine.SessionEngine;
 import dev.cohort.core.engine.SessionEngines;
 import dev.cohort.core.engine.SessionEvents;
-import dev.cohort.core.store.SessionStore;
 import dev.cohort.jgroups.JGroupsChannel;
 import dev.cohort.jgroups.JGroupsConfig;
-import dev.cohort.store.Stores;
 import java.time.Clock;
 
 /**
- * The production engine: a {@link JGroupsChannel}, the configured store ({@link Stores#open}) and
- * {@link SessionEngines#create}. The store is closed after the engine.
+ * The production engine: a {@link JGroupsChannel}, the configured store ({@link StoredEngine}:
+ * queued, closed after the engine) and {@link SessionEngines#create}.
  */
 final class JGroupsEngineFactory implements EngineFactory {
 
@@ -39,35 +37,10 @@ final class JGroupsEngineFactory implements EngineFactory {
   @Override
   public SessionEngine create(NodeConfig c, SessionEvents events) {
     JGroupsConfig channelConfig = channelConfig(c);
-    SessionStore store = c.storeSpec() == null ? SessionStore.NONE : Stores.open(c.storeSpec());
-    SessionEngine engine;
-    try {
-      engine =
-          SessionEngines.create(
-              c.engine(), new JGroupsChannel(channelConfig), store, events, Clock.systemUTC());
-    } catch (RuntimeException e) {
-      store.close();
-      throw e;
-    }
-    return store == SessionStore.NONE ? engine : new StoreClosingEngine(engine, store);
-  }
-
-  /** The engine does not close the store it was given: close it after the engine. */
-  private static final class StoreClosingEngine extends ForwardingEngine {
-    private final SessionStore store;
-
-    StoreClosingEngine(SessionEngine delegate, SessionStore store) {
-      super(delegate);
-      this.store = store;
-    }
-
-    @Override
-    public void close() {
-      try {
-        super.close();
-      } finally {
-        store.close();
-      }
-    }
+    return StoredEngine.create(
+        c.storeSpec(),
+        store ->
+            SessionEngines.create(
+                c.engine(), new JGroupsChannel(channelConfig), store, events, Clock.systemUTC()));
   }
 }

@@ -139,6 +139,18 @@ public class ReplicatedManager extends ManagerBase {
   }
 
   /**
+   * With a store: whether a response waits until the store holds the request's change (bounded by
+   * the sync timeout; not during a store outage, when writes queue). Default false.
+   */
+  public void setStoreSync(boolean storeSync) {
+    settings.storeSync = storeSync;
+  }
+
+  public boolean isStoreSync() {
+    return settings.storeSync;
+  }
+
+  /**
    * Tomcat's attribute: when true, a stopping node expires (and invalidates cluster-wide) the
    * sessions it serves; by default (false) it hands them to the others.
    */
@@ -181,7 +193,7 @@ public class ReplicatedManager extends ManagerBase {
     super.startInternal();
     Context context = getContext();
     try {
-      config = settings.build(getJvmRoute(), context.getName());
+      config = settings.build(nodeName(), context.getName());
       if (engineFactory == EngineFactory.jgroups()) {
         JGroupsEngineFactory.channelConfig(config);
       }
@@ -276,6 +288,17 @@ public class ReplicatedManager extends ManagerBase {
       sessions.remove(s.getIdInternal());
     }
     super.stopInternal();
+  }
+
+  /** The engine's member name: the Engine's jvmRoute. */
+  String nodeName() {
+    return getJvmRoute();
+  }
+
+  /** Whether the valve must hold responses until {@link #replicateCurrent} finished. */
+  boolean holdsResponses() {
+    NodeConfig c = config;
+    return c != null && (c.engine().sync() || (c.storeSpec() != null && settings.storeSync));
   }
 
   @Override
@@ -398,6 +421,14 @@ public class ReplicatedManager extends ManagerBase {
     used.remove();
   }
 
+  /**
+   * The request already holds {@code s}: a valve on the context's pipeline runs after the context's
+   * authenticator, which looks the session up first.
+   */
+  void markUsed(Session s) {
+    used(s);
+  }
+
   void endRequest() {
     used.remove();
   }
@@ -427,11 +458,74 @@ public class ReplicatedManager extends ManagerBase {
       return;
     }
     CompletableFuture<Void> f;
+    String base;
     synchronized (s) {
       SessionUpdate u = s.capture(codec(), internalCodec);
+      base = u.id();
       f = e.commit(u);
     }
     await(f, "a session change");
+    awaitStored(e, base);
+  }
+
+  /**
+   * {@code storeSync}: waits until the store holds the session's committed state, bounded by the
+   * sync timeout. During a store outage nobody waits: the write is queued (and counted in {@code
+   * /cohort/status}), the response is served from memory.
+   */
+  private void awaitStored(SessionEngine e, String base) {
+    NodeConfig c = config;
+    if (c == null || c.storeSpec() == null || !settings.storeSync) {
+      return;
+    }
+    if (StoreStatus.of(e).map(st -> !st.up()).orElse(false)) {
+      return;
+    }
+    long limit = c.engine().syncTimeout().toMillis();
+    try {
+      e.stored(base).get(limit, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException ie) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException ee) {
+      // an outage began or the write was dropped: both are counted in the store's status
+      if (log.isDebugEnabled()) {
+        log.debug("cohort: a store write was not confirmed: " + ee.getCause().getMessage());
+      }
+    } catch (TimeoutException te) {
+      log.warn(
+          "cohort: a store write was not confirmed within "
+              + limit
+              + " ms — the response is sent; the write stays queued (see /cohort/status)");
+    }
+  }
+
+  /**
+   * Swap-out: removes {@code s} from memory once the engine has handed its state to the store. A
+   * request for it meanwhile waits (the same lock as {@link #findSession}) and then loads it back.
+   *
+   * @return true when the session left memory
+   */
+  boolean swapOut(ReplicatedSession s) {
+    SessionEngine e = engine;
+    String local = s.getIdInternal();
+    if (e == null || local == null) {
+      return false;
+    }
+    String base = SessionIds.base(local);
+    synchronized (stripes[Math.floorMod(base.hashCode(), stripes.length)]) {
+      if (sessions.get(local) != s || !s.isValid()) {
+        return false;
+      }
+      s.passivate();
+      sessions.remove(local);
+      if (!e.release(base)) {
+        sessions.put(local, s); // still owned here (no store, or the store thread is busy)
+        s.activate();
+        return false;
+      }
+      s.discard();
+      return true;
+    }
   }
 
   private void await(CompletableFuture<Void> f, String what) {

@@ -20,7 +20,7 @@ import org.apache.catalina.valves.ValveBase;
  *   <li>requests whose URI matches {@code replicationFilter} pass straight through;
  *   <li>a session id routed to another node is taken over and renamed to this node's route (the
  *       cookie is rewritten, {@code HttpSessionIdListener}s are told) — JvmRouteBinderValve's job;
- *   <li>in sync mode the response is held ({@link HeldResponse});
+ *   <li>in sync mode (or with {@code storeSync}) the response is held ({@link HeldResponse});
  *   <li>at the end, the session the request used is captured and committed, then the response is
  *       released.
  * </ol>
@@ -51,10 +51,18 @@ final class ReplicationValve extends ValveBase {
     }
     request.setNote(DONE_NOTE, Boolean.TRUE);
     manager.beginRequest();
+    if (getContainer() instanceof Context) {
+      // on the context's pipeline (a manager alone in context.xml): the authenticator before this
+      // valve has already looked the session up
+      Session current = request.getSessionInternal(false);
+      if (current != null) {
+        manager.markUsed(current);
+      }
+    }
     HeldResponse held = null;
     try {
       reroute(manager, request);
-      if (config.engine().sync()) {
+      if (manager.holdsResponses()) {
         HttpServletResponse app = response.getResponse();
         held = new HeldResponse(app, HOLD_LIMIT, manager::replicateCurrent);
         response.setResponse(held);

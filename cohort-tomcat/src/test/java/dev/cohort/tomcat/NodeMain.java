@@ -8,8 +8,9 @@ import java.nio.charset.StandardCharsets;
  * One Cohort node in its own JVM, for the multi-process tests and the benchmark: an embedded Tomcat
  * on 127.0.0.1 (ephemeral HTTP port) with the counter webapp and a CohortCluster on JGroups.
  *
- * <p>Args: {@code name mode sync(true|false) clusterName clusterPort discovery}. Prints {@code
- * READY <httpPort>} when serving; a line {@code stop} on stdin (or its end) stops it gracefully.
+ * <p>Args: {@code name mode sync(true|false) clusterName clusterPort discovery [store
+ * [storeSync]]}. Prints {@code READY <httpPort>} when serving; a line {@code stop} on stdin (or its
+ * end) stops it gracefully.
  */
 public final class NodeMain {
   private NodeMain() {}
@@ -32,6 +33,12 @@ public final class NodeMain {
               c.setSyncTimeout(5000);
               c.setDrainTimeout(5000);
               c.setStateTransferTimeout(20_000);
+              if (args.length > 6) {
+                c.setStore(args[6]);
+              }
+              if (args.length > 7) {
+                c.setStoreSync(Boolean.parseBoolean(args[7]));
+              }
             });
     System.out.println("READY " + node.port());
     System.out.flush();

@@ -69,6 +69,11 @@ final class NodeProcess implements AutoCloseable {
   }
 
   static NodeProcess start(String name, List<String> args) {
+    return start(name, NodeMain.class, args);
+  }
+
+  /** A child JVM running {@code main} (which prints {@code READY <httpPort>}) with these args. */
+  static NodeProcess start(String name, Class<?> main, List<String> args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx256m");
@@ -76,7 +81,7 @@ final class NodeProcess implements AutoCloseable {
     cmd.add("-Djava.net.preferIPv4Stack=true");
     cmd.add("-cp");
     cmd.add(snapshotClassPath());
-    cmd.add(NodeMain.class.getName());
+    cmd.add(main.getName());
     cmd.add(name);
     cmd.addAll(args);
     try {

@@ -43,6 +43,14 @@ final class Drain {
       return;
     }
     if (others.isEmpty()) {
+      if (engine.store != dev.cohort.core.store.SessionStore.NONE) {
+        // the last member: the store keeps the sessions; bring their access times up to date
+        for (Entry e : new ArrayList<>(engine.sessions.map.values())) {
+          if (e.owned) {
+            engine.save(e.record, Set.of(), Set.of(), false);
+          }
+        }
+      }
       ReplicationEngine.LOG.log(
           Level.WARNING,
           "drain: no other member to hand "

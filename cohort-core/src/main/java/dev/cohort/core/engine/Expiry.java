@@ -1,10 +1,15 @@
 package dev.cohort.core.engine;
 
+import dev.cohort.core.channel.View;
 import dev.cohort.core.session.SessionRecord;
+import dev.cohort.core.store.SessionStore;
+import dev.cohort.core.store.StoreException;
 import dev.cohort.core.wire.Op;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -18,11 +23,23 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>owned sessions read since the last delta: a touch to the holders at most every
  *       maxInactive/4;
  *   <li>replicas idle for twice their interval and not heard of for as long: forgotten quietly
- *       (their owner lost track of them; a live owner touches far more often).
+ *       (their owner lost track of them; a live owner touches far more often);
+ *   <li>the store sweep: sessions that only the store holds (a cluster restarted, a persistent
+ *       manager swapped them out, their owner died with them) and that are idle past their interval
+ *       are expired by exactly one member, the view's coordinator, at most every {@link
+ *       #SWEEP_MILLIS}. A touch also saves the access time to the store, so the store's access
+ *       times lag by at most a quarter interval; the sweep waits that long (plus {@link
+ *       #SWEEP_GRACE_MILLIS}) past the interval before it expires a session, so it never removes a
+ *       session that a member still serves.
  * </ul>
  */
 final class Expiry {
+  static final long SWEEP_MILLIS = 30_000;
+  static final long SWEEP_GRACE_MILLIS = 5_000;
+  static final int SWEEP_BATCH = 500;
+
   private final ReplicationEngine engine;
+  private long lastSweep = Long.MIN_VALUE / 2; // the first run sweeps
 
   Expiry(ReplicationEngine engine) {
     this.engine = engine;
@@ -53,6 +70,7 @@ final class Expiry {
             }
             e.accessDirty = false;
             e.exchangedAt = now;
+            engine.save(r, Set.of(), Set.of(), false);
           }
         } else if (interval > 0
             && now - r.lastAccessedTime() >= 2 * interval
@@ -86,5 +104,82 @@ final class Expiry {
     if (!expired.isEmpty()) {
       ReplicationEngine.LOG.log(Level.DEBUG, () -> "expired " + expired.size() + " sessions");
     }
+    sweepStore(now);
+  }
+
+  /** Expires sessions that only the store holds; on the coordinator only (class comment). */
+  private void sweepStore(long now) {
+    if (engine.store == SessionStore.NONE || now - lastSweep < SWEEP_MILLIS || !coordinator()) {
+      return;
+    }
+    lastSweep = now;
+    List<String> candidates;
+    try {
+      candidates = engine.store.findExpired(now, SWEEP_BATCH);
+    } catch (StoreException e) {
+      engine.counters.storeFailures.increment();
+      ReplicationEngine.LOG.log(
+          Level.WARNING,
+          "store expiry sweep failed ["
+              + engine.store
+              + "]: "
+              + e.getMessage()
+              + " — retrying in "
+              + SWEEP_MILLIS / 1000
+              + " s");
+      return;
+    }
+    int n = 0;
+    for (String id : candidates) {
+      if (engine.sessions.map.containsKey(id)) {
+        continue; // served here: the owner's own expiry decides
+      }
+      Optional<SessionRecord> stored;
+      try {
+        stored = engine.store.load(id);
+      } catch (StoreException e) {
+        engine.counters.storeFailures.increment();
+        return;
+      }
+      if (stored.isEmpty() || !sweepable(stored.get(), now)) {
+        continue;
+      }
+      ReentrantLock lock = engine.sessions.lock(id);
+      lock.lock();
+      try {
+        if (engine.sessions.map.containsKey(id)) {
+          continue; // loaded back meanwhile
+        }
+        engine.delete(id);
+      } finally {
+        lock.unlock();
+      }
+      try {
+        engine.events.expired(stored.get());
+      } catch (RuntimeException ex) {
+        ReplicationEngine.LOG.log(
+            Level.WARNING,
+            "a stored session's expiry listener failed: " + ex + " — the session is removed anyway",
+            ex);
+      }
+      engine.counters.expired.increment();
+      n++;
+    }
+    if (n > 0) {
+      int swept = n;
+      ReplicationEngine.LOG.log(Level.DEBUG, () -> "expired " + swept + " stored sessions");
+    }
+  }
+
+  /** Idle past its interval plus the store's access-time lag (a quarter interval) and a grace. */
+  static boolean sweepable(SessionRecord r, long now) {
+    long interval = r.maxInactiveSeconds() * 1000L;
+    return interval > 0
+        && now - r.lastAccessedTime() >= interval + interval / 4 + SWEEP_GRACE_MILLIS;
+  }
+
+  private boolean coordinator() {
+    View v = engine.viewOrNull();
+    return v != null && v.size() > 0 && v.coordinator().equals(engine.local);
   }
 }

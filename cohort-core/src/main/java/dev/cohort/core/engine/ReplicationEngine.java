@@ -492,6 +492,94 @@ final class ReplicationEngine implements SessionEngine {
     expiry.run();
   }
 
+  // ------------------------------------------------------------------ store: swap-out, sync
+
+  /**
+   * Runs on the store thread, so every earlier save of the session is in the store first; then,
+   * under the id's lock, the entry leaves memory and its current record (with the newest access
+   * time) is saved in full. A take-over that follows finds the record in the store.
+   */
+  @Override
+  public boolean release(String id) {
+    requireStarted();
+    if (store == SessionStore.NONE) {
+      return false;
+    }
+    CompletableFuture<Boolean> done = new CompletableFuture<>();
+    try {
+      storeWriter.execute(
+          () -> {
+            ReentrantLock lock = sessions.lock(id);
+            lock.lock();
+            try {
+              Entry e = sessions.map.get(id);
+              if (e == null || !e.owned) {
+                done.complete(false);
+                return;
+              }
+              store.save(e.record, e.record.attributes().keySet(), Set.of(), true);
+              sessions.map.remove(id);
+              done.complete(true);
+            } catch (RuntimeException ex) {
+              counters.storeFailures.increment();
+              done.complete(false);
+            } finally {
+              lock.unlock();
+            }
+          });
+      return done.get(config.syncTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException | java.util.concurrent.ExecutionException e) {
+      return false;
+    } catch (java.util.concurrent.TimeoutException e) {
+      LOG.log(
+          Level.WARNING,
+          "swap-out of one session timed out after "
+              + config.syncTimeout().toMillis()
+              + " ms ["
+              + store
+              + "]: the store thread is busy — the session may leave memory later");
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /**
+   * Queued behind the session's pending saves on the store thread, then waits for the store to have
+   * them ({@link SessionStore#whenSaved}).
+   */
+  @Override
+  public CompletableFuture<Void> stored(String id) {
+    if (store == SessionStore.NONE) {
+      return CompletableFuture.completedFuture(null);
+    }
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    try {
+      storeWriter.execute(
+          () -> {
+            try {
+              store
+                  .whenSaved(id)
+                  .whenComplete(
+                      (v, t) -> {
+                        if (t != null) {
+                          done.completeExceptionally(t);
+                        } else {
+                          done.complete(null);
+                        }
+                      });
+            } catch (RuntimeException e) {
+              done.completeExceptionally(e);
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      done.completeExceptionally(
+          new ReplicationException("store write not confirmed: the engine is closing", e));
+    }
+    return done;
+  }
+
   // ------------------------------------------------------------------ close (drain)
 
   @Override

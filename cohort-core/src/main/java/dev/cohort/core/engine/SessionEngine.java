@@ -74,6 +74,27 @@ public interface SessionEngine extends AutoCloseable {
    */
   void expireIdle();
 
+  /**
+   * Swap-out: drops an owned session from this member's memory once the store holds its current
+   * state (access time included), so a later {@link #acquire} loads it back from the store. Blocks
+   * until the record is handed to the store (bounded by the sync timeout). The caller must make
+   * sure no request is using the session. Replicas elsewhere are untouched.
+   *
+   * @return true when the session was released; false when there is no store, this member does not
+   *     own the session, or the hand-off timed out
+   */
+  default boolean release(String id) {
+    return false;
+  }
+
+  /**
+   * Completes when the store holds every change committed for {@code id} so far ({@code
+   * storeSync}); fails when the store gave the write up. Completed at once without a store.
+   */
+  default CompletableFuture<Void> stored(String id) {
+    return CompletableFuture.completedFuture(null);
+  }
+
   /** A read-only view of the engine's counters and gauges. */
   EngineStats stats();
 

@@ -4,6 +4,7 @@ import dev.cohort.core.session.SessionRecord;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Durable storage of session records: the persistent manager's only copy, or the durable tier under
@@ -37,6 +38,16 @@ public interface SessionStore extends AutoCloseable {
 
   /** Every stored id (for a cluster that starts empty and loads the store). */
   List<String> ids();
+
+  /**
+   * Completes when every write for {@code id} handed to this store so far has reached the back-end;
+   * fails when such a write was given up (dropped from a full queue, store closed). A store that
+   * writes synchronously (the default) has nothing pending: the future is complete. Queueing
+   * decorators override it so a caller can wait for durability ({@code storeSync}).
+   */
+  default CompletableFuture<Void> whenSaved(String id) {
+    return CompletableFuture.completedFuture(null);
+  }
 
   @Override
   void close();

@@ -4,6 +4,7 @@ import dev.cohort.core.channel.Member;
 import dev.cohort.core.channel.View;
 import dev.cohort.core.engine.EngineStats;
 import dev.cohort.core.engine.SessionEngine;
+import dev.cohort.tomcat.StoreStatus;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -43,7 +44,8 @@ record NodeFigures(String node, boolean ready, List<EngineFigures> engines) {
       long ackNanosTotal,
       long ackNanosMax,
       long transferReceived,
-      long transferExpected) {
+      long transferExpected,
+      StoreFigures store) {
 
     EngineFigures {
       members = List.copyOf(members);
@@ -83,7 +85,29 @@ record NodeFigures(String node, boolean ready, List<EngineFigures> engines) {
           s.ackNanosTotal(),
           s.ackNanosMax(),
           s.transferReceived(),
-          s.transferExpected());
+          s.transferExpected(),
+          StoreStatus.of(engine).map(StoreFigures::of).orElse(null));
+    }
+
+    /** 1 when the store is up or there is none, 0 during a store outage. */
+    long storeUp() {
+      return store == null || store.up() ? 1 : 0;
+    }
+
+    long storeQueued() {
+      return store == null ? 0 : store.queued();
+    }
+
+    long storeDropped() {
+      return store == null ? 0 : store.dropped();
+    }
+
+    long storeFailures() {
+      return store == null ? 0 : store.failures();
+    }
+
+    long storeWritten() {
+      return store == null ? 0 : store.written();
     }
 
     /** Mean acknowledged-replication round trip in microseconds, 0 before the first one. */
@@ -94,6 +118,33 @@ record NodeFigures(String node, boolean ready, List<EngineFigures> engines) {
     double ackMaxMicros() {
       return ackNanosMax / 1000.0;
     }
+  }
+
+  /** The session store of one engine (durable tier or persistent mode); null when none. */
+  record StoreFigures(boolean up, long queued, long dropped, long failures, long written) {
+    static StoreFigures of(StoreStatus s) {
+      return new StoreFigures(s.up(), s.queued(), s.dropped(), s.failures(), s.written());
+    }
+  }
+
+  /** True when some engine of the node has a store. */
+  boolean hasStore() {
+    for (EngineFigures f : engines) {
+      if (f.store() != null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** False while any engine's store is in an outage. */
+  boolean storeUp() {
+    for (EngineFigures f : engines) {
+      if (f.storeUp() == 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   static NodeFigures read(String node, Collection<SessionEngine> engines) {

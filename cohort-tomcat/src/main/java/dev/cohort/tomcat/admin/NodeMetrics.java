@@ -88,6 +88,31 @@ final class NodeMetrics {
     counter(
         "cohort.malformed.frames", "cluster frames dropped", tags, EngineFigures::malformedFrames);
     counter("cohort.acks", "acknowledged-replication round trips", tags, EngineFigures::ackCount);
+    gauge(
+        "cohort.store.up",
+        "0 during a session store outage, else 1 (also without a store)",
+        tags,
+        n -> n.storeUp() ? 1 : 0);
+    gauge(
+        "cohort.store.queued",
+        "sessions with writes not yet in the store",
+        tags,
+        sum(EngineFigures::storeQueued));
+    counter(
+        "cohort.store.dropped",
+        "session writes dropped because the store queue was full",
+        tags,
+        EngineFigures::storeDropped);
+    counter(
+        "cohort.store.failures",
+        "failed store calls (each retried)",
+        tags,
+        EngineFigures::storeFailures);
+    counter(
+        "cohort.store.written",
+        "session writes the store accepted",
+        tags,
+        EngineFigures::storeWritten);
   }
 
   /** Reads the engines once and renders every meter in the Prometheus text format. */

@@ -27,6 +27,14 @@ final class StatusJson {
     b.append(",\"ackLatencyMaxMicros\":")
         .append(Text.num(n.max(EngineFigures::ackNanosMax) / 1000.0));
     b.append('}');
+    if (n.hasStore()) {
+      b.append(",\"store\":{\"up\":").append(n.storeUp());
+      b.append(",\"queuedWrites\":").append(n.sum(EngineFigures::storeQueued));
+      b.append(",\"droppedWrites\":").append(n.sum(EngineFigures::storeDropped));
+      b.append(",\"failures\":").append(n.sum(EngineFigures::storeFailures));
+      b.append(",\"written\":").append(n.sum(EngineFigures::storeWritten));
+      b.append('}');
+    }
     b.append(",\"engines\":[");
     for (int i = 0; i < n.engines().size(); i++) {
       if (i > 0) {
@@ -73,7 +81,16 @@ final class StatusJson {
     b.append("},\"transfer\":{");
     b.append("\"received\":").append(f.transferReceived());
     b.append(",\"expected\":").append(f.transferExpected());
-    b.append("}}");
+    b.append('}');
+    if (f.store() != null) {
+      b.append(",\"store\":{\"up\":").append(f.store().up());
+      b.append(",\"queuedWrites\":").append(f.store().queued());
+      b.append(",\"droppedWrites\":").append(f.store().dropped());
+      b.append(",\"failures\":").append(f.store().failures());
+      b.append(",\"written\":").append(f.store().written());
+      b.append('}');
+    }
+    b.append('}');
   }
 
   private static String names(List<String> names) {
