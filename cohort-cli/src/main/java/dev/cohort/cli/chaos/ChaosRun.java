@@ -239,12 +239,15 @@ final class ChaosRun {
     }
   }
 
-  /** The sessions whose last answer came from {@code node} are now the victims of a fault. */
+  /**
+   * The sessions whose last answer came from {@code node} are the victims of a fault: each one's
+   * first answer from another node is checked apart (a request in flight at the kill that the
+   * balancer retried elsewhere counts; an answer the node gave before it died does not).
+   */
   private void struck(String node) {
-    long now = System.nanoTime();
     for (User u : users) {
       if (node.equals(u.lastOwner)) {
-        u.struckAt = now;
+        u.struckBy = node;
       }
     }
   }
@@ -303,7 +306,7 @@ final class ChaosRun {
     private final Ledger ledger = new Ledger();
     private volatile String cookie;
     private volatile String lastOwner;
-    private volatile long struckAt;
+    private volatile String struckBy;
     private volatile boolean pendingInvalidate;
     private long answers;
 
@@ -371,7 +374,9 @@ final class ChaosRun {
         invalidations.increment();
         ledger.invalidated();
         pendingInvalidate = false;
-        struckAt = 0;
+        if (Json.object(a.body()).get("node") instanceof String node) {
+          lastOwner = node; // the owner that took the invalidation
+        }
       } catch (IOException | IllegalArgumentException e) {
         latencies.add((System.nanoTime() - t0) / 1000);
         fail(e.getClass().getSimpleName() + " on invalidate", false);
@@ -391,7 +396,6 @@ final class ChaosRun {
       }
       boolean fresh = cookie == null || ledger.expectsFresh();
       long t0 = System.nanoTime();
-      long struck = struckAt;
       requests.increment();
       try {
         HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
@@ -410,31 +414,34 @@ final class ChaosRun {
         lastOwner = body.get("owner") instanceof String s ? s : null;
         Ledger.Outcome o = ledger.answered(count);
         boolean bad = o != Ledger.Outcome.OK;
-        switch (o) {
-          case LOST -> {
-            lost.increment();
-            note("lost: count reset to 1 at node " + body.get("node"));
-          }
-          case WENT_BACK -> {
-            wentBack.increment();
-            note("stale: count went back to " + count + " at node " + body.get("node"));
-          }
-          case SKIPPED -> {
-            skipped.increment();
-            note("stale: count skipped to " + count + " at node " + body.get("node"));
-          }
-          case RESURRECTED -> {
-            resurrected.increment();
-            note("invalidated session came back (count " + count + ") at " + body.get("node"));
-          }
-          default -> {}
-        }
-        if (struck != 0 && t0 > struck) {
+        String struck = struckBy;
+        String where = " at node " + body.get("node");
+        if (struck != null && !struck.equals(body.get("node"))) {
           struckChecked.increment();
           if (bad) {
             struckBad.increment();
           }
-          struckAt = 0;
+          struckBy = null;
+          where += " (first answer after " + struck + "'s fault)";
+        }
+        switch (o) {
+          case LOST -> {
+            lost.increment();
+            note("lost: count reset to 1" + where);
+          }
+          case WENT_BACK -> {
+            wentBack.increment();
+            note("stale: count went back to " + count + where);
+          }
+          case SKIPPED -> {
+            skipped.increment();
+            note("stale: count skipped to " + count + where);
+          }
+          case RESURRECTED -> {
+            resurrected.increment();
+            note("invalidated session came back (count " + count + ")" + where);
+          }
+          default -> {}
         }
         if (cross) {
           crossChecked.increment();

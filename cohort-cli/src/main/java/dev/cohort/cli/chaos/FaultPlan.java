@@ -17,7 +17,10 @@ import java.util.concurrent.TimeUnit;
  * stops injecting.
  */
 final class FaultPlan {
-  /** What the plan tells the run: a node's sessions are now the victims of a crash or freeze. */
+  /**
+   * What the plan tells the run, just before the signal: a node's sessions are about to be the
+   * victims of a crash or freeze.
+   */
   interface Listener {
     void struck(String node);
   }
@@ -70,12 +73,14 @@ final class FaultPlan {
     long t0 = System.nanoTime();
     Set<Integer> sorted = new TreeSet<>(which);
     try {
+      for (int i : sorted) {
+        listener.struck(nodes.name(i));
+      }
       for (int i : sorted) { // every signal first: the nodes die together
         ProcessHandle.of(pid(i)).ifPresent(ProcessHandle::destroyForcibly);
       }
       for (int i : sorted) {
         nodes.kill(i); // returns once the process is gone
-        listener.struck(nodes.name(i));
       }
       awaitViewWithout(sorted, t0 + EXPEL_NANOS);
       for (int i : sorted) {
@@ -117,8 +122,8 @@ final class FaultPlan {
     long t0 = System.nanoTime();
     long pid = pid(i);
     try {
-      Signals.send("STOP", pid);
       listener.struck(nodes.name(i));
+      Signals.send("STOP", pid);
       awaitViewWithout(Set.of(i), t0 + EXPEL_NANOS);
       long left = freezeFor.toNanos() - (System.nanoTime() - t0);
       if (left > 0) {
