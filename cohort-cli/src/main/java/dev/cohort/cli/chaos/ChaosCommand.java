@@ -213,7 +213,6 @@ public final class ChaosCommand implements Callable<Integer> {
     boolean sync = s.sync && !async;
     AutoCloseable closer;
     Nodes cluster;
-    String balancer;
     if (s == Scenario.PARTITION) {
       String prefix =
           netnsPrefix != null
@@ -224,14 +223,12 @@ public final class ChaosCommand implements Callable<Integer> {
       NetnsCluster net = new NetnsCluster(prefix, n, m, k, sync, logDir);
       cluster = net;
       closer = net;
-      balancer = null;
     } else {
       DemoCluster demo =
           new DemoCluster(
               new DemoCluster.Options(n, m, k, sync, true, Duration.ofSeconds(180), out, logDir));
       cluster = demo;
       closer = demo;
-      balancer = null;
     }
     Thread hook =
         new Thread(
@@ -253,6 +250,7 @@ public final class ChaosCommand implements Callable<Integer> {
               + " nodes and a balancer (logs in "
               + logDir
               + ")");
+      String balancer;
       if (cluster instanceof NetnsCluster net) {
         net.start(Duration.ofSeconds(180));
         balancer = net.balancerUrl();
@@ -303,7 +301,8 @@ public final class ChaosCommand implements Callable<Integer> {
         k,
         freeze,
         cut,
-        invalidateEvery);
+        invalidateEvery,
+        url == null);
   }
 
   static int report(PrintStream out, ChaosRun run, String target, Path logDir) {
@@ -330,9 +329,11 @@ public final class ChaosCommand implements Callable<Integer> {
         run.skipped.sum());
     out.printf(
         Locale.ROOT,
-        "  resurrected     %d (of %d invalidated sessions)%n",
+        "  resurrected     %d (of %d invalidated sessions; %d times the node found no session to"
+            + " invalidate)%n",
         resurrected,
-        run.invalidations.sum());
+        run.invalidations.sum(),
+        run.invalidationsFoundNone.sum());
     double fraction = struck == 0 ? 0 : (double) struckBad / struck;
     out.printf(
         Locale.ROOT,
@@ -386,7 +387,7 @@ public final class ChaosCommand implements Callable<Integer> {
     for (Fault f : faults) {
       out.printf(
           Locale.ROOT,
-          "    +%5.1fs  %-10s %-6s recovered in %s%n",
+          "    +%5.1fs  %-8s %-4s recovered in %s%n",
           f.atSeconds(),
           f.kind(),
           f.node(),
@@ -431,7 +432,7 @@ public final class ChaosCommand implements Callable<Integer> {
         pass
             ? "RESULT: PASS — "
                 + (scenario.failuresAllowed() && failed > 0
-                    ? failed + " requests failed while the node was frozen, "
+                    ? failed + " requests failed (" + scenario.id + " allows that), "
                     : "no request failed, ")
                 + "no session lost, stale or resurrected"
                 + (scenario.staleMeasured()

@@ -83,7 +83,15 @@ final class NetnsCluster implements Nodes, FaultPlan.Partitionable, AutoCloseabl
   synchronized void start(Duration timeout) throws IOException, InterruptedException {
     requireTools();
     created = true;
-    network();
+    try {
+      network();
+    } catch (IOException e) {
+      throw new IllegalStateException(
+          "creating the network namespaces failed: "
+              + e.getMessage()
+              + " — the partition scenario needs root (CAP_NET_ADMIN)",
+          e);
+    }
     Files.createDirectories(logDir);
     String members =
         java.util.stream.IntStream.range(0, size)

@@ -55,9 +55,13 @@ enum Scenario {
     this.proves = proves;
   }
 
-  /** Requests may fail while a node is frozen: a frozen node still accepts connections. */
+  /**
+   * Requests may fail while a node is frozen (it still accepts connections, requests to it time
+   * out) and when two nodes die at once (the balancer retries an interrupted request once, and the
+   * retry may land on the other dead node). The claim for these scenarios is about sessions only.
+   */
   boolean failuresAllowed() {
-    return this == FREEZE;
+    return this == FREEZE || this == KILL_TWO;
   }
 
   /** Async replication may lose the last changes of a killed owner: measured against a goal. */

@@ -32,9 +32,11 @@ class ScenarioTest {
   }
 
   @Test
-  void onlyFreezeAllowsFailedRequests_andOnlyAsyncKillMeasuresStaleness() {
+  void onlyFreezeAndKillTwoAllowFailedRequests_andOnlyAsyncKillMeasuresStaleness() {
     for (Scenario s : Scenario.values()) {
-      assertThat(s.failuresAllowed()).as(s.id).isEqualTo(s == Scenario.FREEZE);
+      assertThat(s.failuresAllowed())
+          .as(s.id)
+          .isEqualTo(s == Scenario.FREEZE || s == Scenario.KILL_TWO);
       assertThat(s.staleMeasured()).as(s.id).isEqualTo(s == Scenario.ASYNC_KILL);
     }
   }

@@ -24,7 +24,7 @@ class FreezeIT {
 
   @Test
   void frozenNode_isExpelled_andRejoins() {
-    assertThat(r.text()).contains("freeze     n1");
+    assertThat(r.text()).contains("freeze   n1");
     assertThat(r.recovered()).as(r.toString()).isTrue();
   }
 

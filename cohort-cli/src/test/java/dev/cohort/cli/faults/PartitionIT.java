@@ -83,7 +83,7 @@ class PartitionIT {
 
   @Test
   void partitionedNode_leavesTheView_andTheSidesMergeAfterTheHeal() {
-    assertThat(r.text()).contains("network namespaces").contains("partition  n1");
+    assertThat(r.text()).contains("network namespaces").contains("partition n1");
     assertThat(r.recovered()).as(r.toString()).isTrue();
   }
 
