@@ -180,7 +180,7 @@ final class ChaosRun {
             settings.ownCluster() ? holding + orphanBound.sum() : Long.MAX_VALUE,
             settings.mode(),
             settings.backups(),
-            Duration.ofSeconds(60));
+            Duration.ofSeconds(30));
   }
 
   /** A top-level figure of the balancer's /balancer/status JSON, -1 when it did not answer. */

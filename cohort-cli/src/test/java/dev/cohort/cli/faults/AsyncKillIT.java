@@ -23,7 +23,7 @@ class AsyncKillIT {
   static void killEachNodeInTurn_asyncReplication() throws Exception {
     r =
         Cohort.chaos(
-            "async-kill", 190, "--scenario", "async-kill", "--duration", "25s", "--users", "20");
+            "async-kill", 190, "--scenario", "async-kill", "--duration", "20s", "--users", "20");
     System.out.printf(
         "async kill -9: %d of the killed nodes' %d sessions came back stale or lost (%.2f %%)%n",
         r.struckBad(), r.struck(), 100 * r.struckFraction());

@@ -19,7 +19,7 @@ class FreezeIT {
 
   @BeforeAll
   static void freezeEachNodeInTurn() throws Exception {
-    r = Cohort.chaos("freeze", 190, "--scenario", "freeze", "--duration", "20s", "--users", "20");
+    r = Cohort.chaos("freeze", 190, "--scenario", "freeze", "--duration", "15s", "--users", "20");
   }
 
   @Test

@@ -18,7 +18,7 @@ class KillOneNodeIT {
 
   @BeforeAll
   static void killEachNodeInTurn() throws Exception {
-    r = Cohort.chaos("kill", 170, "--scenario", "kill", "--duration", "25s", "--users", "20");
+    r = Cohort.chaos("kill", 170, "--scenario", "kill", "--duration", "20s", "--users", "20");
   }
 
   @Test

@@ -46,7 +46,7 @@ class PartitionIT {
             "--scenario",
             "partition",
             "--duration",
-            "20s",
+            "15s",
             "--users",
             "20",
             "--netns-prefix",
