@@ -2,13 +2,19 @@ package dev.cohort.cli.chaos;
 
 import dev.cohort.cli.Durations;
 import dev.cohort.cli.demo.DemoCluster;
+import dev.cohort.cli.demo.Nodes;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -22,16 +28,28 @@ import picocli.CommandLine.Option;
     description = {
       "Kills and restarts nodes under load and reports every lost or stale session.",
       "",
-      "Simulated users count in their sessions through the balancer while nodes are killed",
-      "(SIGKILL) and restarted gracefully one by one. By default it starts its own demo cluster",
-      "(3 nodes, backup k=1, sync) on free ports. Exit 0 only if no request failed and no",
-      "session was lost or read stale."
+      "Simulated users count in their sessions through the balancer (and now and then",
+      "invalidate them) while a scenario breaks the cluster: kill -9, rolling restart, two",
+      "nodes killed at once, a node frozen (SIGSTOP), a network partition, async replication",
+      "under kill -9. By default it starts its own cluster on free ports, shaped for the",
+      "scenario. At the end every session is read again on a node that does not own it and",
+      "every node's replica counts must agree. Exit 0 only if the scenario's zeros held."
     })
 public final class ChaosCommand implements Callable<Integer> {
+  @Option(
+      names = "--scenario",
+      defaultValue = "mixed",
+      description =
+          "mixed (default) | kill | rolling | kill-two | freeze | partition | async-kill | all")
+  String scenario;
+
   @Option(names = "--users", defaultValue = "50", description = "simulated users (default 50)")
   int users;
 
-  @Option(names = "--duration", defaultValue = "60s", description = "load time (default 60s)")
+  @Option(
+      names = "--duration",
+      defaultValue = "60s",
+      description = "load time per scenario (default 60s; 10m for the long mode)")
   String duration;
 
   @Option(names = "--think", defaultValue = "50ms", description = "pause between a user's requests")
@@ -52,17 +70,44 @@ public final class ChaosCommand implements Callable<Integer> {
           "with --url: pids of the running nodes to kill and restart (cohort demo prints them)")
   List<Long> nodes;
 
-  @Option(names = "--node-count", defaultValue = "3", description = "nodes of the started cluster")
-  int nodeCount;
+  @Option(
+      names = "--node-count",
+      description = "nodes of the started cluster (default: the scenario's, 3 or 4)")
+  Integer nodeCount;
 
-  @Option(names = "--mode", defaultValue = "backup", description = "backup | all")
+  @Option(names = "--mode", description = "backup | all (default backup)")
   String mode;
 
-  @Option(names = "--backups", defaultValue = "1", description = "k (default 1)")
-  int backups;
+  @Option(names = "--backups", description = "k (default: the scenario's, 1 or 2)")
+  Integer backups;
 
-  @Option(names = "--async", description = "asynchronous replication (default sync)")
+  @Option(
+      names = "--async",
+      description = "asynchronous replication (default sync; async-kill is always async)")
   boolean async;
+
+  @Option(
+      names = "--freeze-time",
+      defaultValue = "10s",
+      description = "freeze: how long a node stays stopped (default 10s; > its 3s drop time)")
+  String freezeTime;
+
+  @Option(
+      names = "--partition-time",
+      defaultValue = "8s",
+      description = "partition: how long the network stays cut (default 8s)")
+  String partitionTime;
+
+  @Option(
+      names = "--invalidate-every",
+      defaultValue = "40",
+      description = "a user invalidates its session every N answers (default 40; 0: never)")
+  int invalidateEvery;
+
+  @Option(
+      names = "--netns-prefix",
+      description = "partition: name prefix of the network namespaces (default: random)")
+  String netnsPrefix;
 
   @Option(names = "--logs", description = "directory for the started nodes' logs (default: temp)")
   Path logs;
@@ -72,72 +117,168 @@ public final class ChaosCommand implements Callable<Integer> {
     if (users < 1 || users > 2000) {
       throw new IllegalArgumentException("--users: " + users + " is not between 1 and 2000");
     }
-    if (!mode.equals("backup") && !mode.equals("all")) {
+    if (mode != null && !mode.equals("backup") && !mode.equals("all")) {
       throw new IllegalArgumentException("--mode: '" + mode + "' is not one of backup, all");
+    }
+    if (invalidateEvery < 0) {
+      throw new IllegalArgumentException("--invalidate-every: " + invalidateEvery + " is < 0");
     }
     Duration d = Durations.positive("--duration", duration, "s");
     if (d.toHours() >= 1) {
       throw new IllegalArgumentException("--duration: at most 59m");
     }
-    ChaosRun.Settings settings =
-        new ChaosRun.Settings(
-            url == null ? null : url.replaceAll("/+$", ""),
-            users,
-            d,
-            Durations.parse("--think", think, "ms"),
-            Durations.positive("--request-timeout", requestTimeout, "s"));
+    Duration freeze = Durations.positive("--freeze-time", freezeTime, "s");
+    Duration cut = Durations.positive("--partition-time", partitionTime, "s");
+    List<Scenario> plan =
+        scenario.equals("all")
+            ? List.of(
+                Scenario.KILL,
+                Scenario.ROLLING,
+                Scenario.KILL_TWO,
+                Scenario.FREEZE,
+                Scenario.ASYNC_KILL,
+                Scenario.PARTITION)
+            : List.of(Scenario.of(scenario));
     PrintStream out = System.out;
     boolean tty = System.console() != null;
     Path logDir = logs != null ? logs : Files.createTempDirectory("cohort-chaos-");
     if (url != null) {
-      ExternalNodes external = nodes == null ? null : ExternalNodes.of(nodes, logDir);
-      out.println(
-          "chaos: against "
-              + settings.url()
-              + (external == null
-                  ? " — load only (give --nodes PID,... to inject faults)"
-                  : " — faults on "
-                      + external.size()
-                      + " nodes (restarted ones log to "
-                      + logDir
-                      + ")"));
-      ChaosRun run = new ChaosRun(settings, external, out, tty);
-      run.run();
-      return report(out, run, "cluster at " + settings.url(), external == null ? null : logDir);
+      if (plan.size() > 1 || plan.get(0) == Scenario.PARTITION) {
+        throw new IllegalArgumentException(
+            "--url: the partition scenario and 'all' start their own clusters — drop --url");
+      }
+      return external(plan.get(0), d, freeze, cut, out, tty, logDir);
     }
     if (nodes != null) {
       throw new IllegalArgumentException("--nodes: needs --url (the balancer in front of them)");
     }
-    DemoCluster cluster =
-        new DemoCluster(
-            new DemoCluster.Options(
-                nodeCount, mode, backups, !async, true, Duration.ofSeconds(180), out, logDir));
-    Thread hook = new Thread(cluster::close, "cohort-chaos-stop");
+    Map<Scenario, Boolean> results = new LinkedHashMap<>();
+    for (Scenario s : plan) {
+      Path dir = plan.size() > 1 ? logDir.resolve(s.id) : logDir;
+      results.put(s, own(s, d, freeze, cut, out, tty, dir) == 0);
+    }
+    if (plan.size() > 1) {
+      out.println();
+      out.println("Cohort chaos summary");
+      results.forEach(
+          (s, pass) -> out.printf(Locale.ROOT, "  %-11s %s%n", s.id, pass ? "PASS" : "FAIL"));
+    }
+    return results.values().stream().allMatch(p -> p) ? 0 : 1;
+  }
+
+  private int external(
+      Scenario s,
+      Duration d,
+      Duration freeze,
+      Duration cut,
+      PrintStream out,
+      boolean tty,
+      Path logDir)
+      throws InterruptedException {
+    ExternalNodes external = nodes == null ? null : ExternalNodes.of(nodes, logDir);
+    ChaosRun.Settings settings =
+        settings(
+            s, url.replaceAll("/+$", ""), d, freeze, cut, mode, backups == null ? -1 : backups);
+    out.println(
+        "chaos: against "
+            + settings.url()
+            + (external == null
+                ? " — load only (give --nodes PID,... to inject faults)"
+                : " — "
+                    + s.id
+                    + " on "
+                    + external.size()
+                    + " nodes (restarted ones log to "
+                    + logDir
+                    + ")"));
+    ChaosRun run = new ChaosRun(settings, external, out, tty);
+    run.run();
+    return Report.print(out, run, "cluster at " + settings.url(), external == null ? null : logDir);
+  }
+
+  /** Starts the scenario's own cluster, runs it, reports, stops every process it started. */
+  private int own(
+      Scenario s,
+      Duration d,
+      Duration freeze,
+      Duration cut,
+      PrintStream out,
+      boolean tty,
+      Path logDir)
+      throws IOException, InterruptedException {
+    int n = nodeCount != null ? nodeCount : s.nodes;
+    int k = backups != null ? backups : s.backups;
+    String m = mode != null ? mode : "backup";
+    boolean sync = s.sync && !async;
+    AutoCloseable closer;
+    Nodes cluster;
+    if (s == Scenario.PARTITION) {
+      String prefix =
+          netnsPrefix != null
+              ? netnsPrefix
+              : "cch"
+                  + HexFormat.of().toHexDigits((byte) ThreadLocalRandom.current().nextInt())
+                  + HexFormat.of().toHexDigits((byte) ThreadLocalRandom.current().nextInt());
+      NetnsCluster net = new NetnsCluster(prefix, n, m, k, sync, logDir);
+      cluster = net;
+      closer = net;
+    } else {
+      DemoCluster demo =
+          new DemoCluster(
+              new DemoCluster.Options(n, m, k, sync, true, Duration.ofSeconds(180), out, logDir));
+      cluster = demo;
+      closer = demo;
+    }
+    Thread hook =
+        new Thread(
+            () -> {
+              try {
+                closer.close();
+              } catch (Exception e) {
+                // the JVM is going down: best effort
+              }
+            },
+            "cohort-chaos-stop");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       out.println(
-          "chaos: starting " + nodeCount + " nodes and a balancer (logs in " + logDir + ")");
-      cluster.start();
-      ChaosRun run =
-          new ChaosRun(
-              new ChaosRun.Settings(
-                  cluster.balancerUrl(),
-                  users,
-                  settings.duration(),
-                  settings.think(),
-                  settings.requestTimeout()),
-              cluster,
-              out,
-              tty);
+          "chaos: scenario "
+              + s.id
+              + ": starting "
+              + n
+              + " nodes and a balancer (logs in "
+              + logDir
+              + ")");
+      String balancer;
+      if (cluster instanceof NetnsCluster net) {
+        net.start(Duration.ofSeconds(180));
+        balancer = net.balancerUrl();
+      } else {
+        DemoCluster demo = (DemoCluster) cluster;
+        demo.start();
+        balancer = demo.balancerUrl();
+      }
+      ChaosRun run = new ChaosRun(settings(s, balancer, d, freeze, cut, m, k), cluster, out, tty);
       out.println("chaos: " + cluster + ", " + users + " users, " + Durations.human(d));
       run.run();
-      return report(out, run, cluster.toString(), logDir);
+      return Report.print(out, run, cluster.toString(), logDir);
     } catch (IllegalStateException e) {
       out.println(
-          "chaos: the cluster did not start: " + e.getMessage() + " (logs in " + logDir + ")");
+          "chaos: scenario "
+              + s.id
+              + ": the cluster did not start: "
+              + e.getMessage()
+              + " (logs in "
+              + logDir
+              + ")");
+      out.println("RESULT: FAIL — " + s.id + " did not run");
       return 1;
     } finally {
-      cluster.close();
+      try {
+        closer.close();
+      } catch (Exception e) {
+        out.println("chaos: stopping the cluster failed: " + e);
+      }
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
       } catch (IllegalStateException e) {
@@ -146,79 +287,20 @@ public final class ChaosCommand implements Callable<Integer> {
     }
   }
 
-  static int report(PrintStream out, ChaosRun run, String target, Path logDir) {
-    long requests = run.requests.sum();
-    long failed = run.failed.sum();
-    long lost = run.lost.sum();
-    long stale = run.wentBack.sum() + run.skipped.sum();
-    double secs = Math.max(0.001, run.loadSeconds());
-    out.println();
-    out.println("Cohort chaos report — " + target);
-    out.printf(Locale.ROOT, "  requests        %d%n", requests);
-    out.printf(Locale.ROOT, "  failed requests %d%n", failed);
-    out.printf(Locale.ROOT, "  lost sessions   %d%n", lost);
-    out.printf(
-        Locale.ROOT,
-        "  stale reads     %d (went back %d, skipped %d)%n",
-        stale,
-        run.wentBack.sum(),
-        run.skipped.sum());
-    out.printf(Locale.ROOT, "  throughput      %.1f req/s over %.1f s%n", requests / secs, secs);
-    out.printf(
-        Locale.ROOT,
-        "  latency         p50 %s  p99 %s  max %s%n",
-        ms(run.latencies.percentile(50)),
-        ms(run.latencies.percentile(99)),
-        ms(run.latencies.max()));
-    if (run.balancerRetries >= 0) {
-      out.printf(
-          Locale.ROOT,
-          "  balancer        %d retries, %d bad gateway%s%n",
-          run.balancerRetries,
-          run.balancerBadGateway,
-          run.balancerRetries > 0 ? " (each applied once: requests carry an idempotency key)" : "");
-    }
-    List<Fault> faults;
-    synchronized (run.faults) {
-      faults = List.copyOf(run.faults);
-    }
-    out.println("  faults          " + (faults.isEmpty() ? "none" : faults.size()));
-    for (Fault f : faults) {
-      out.printf(
-          Locale.ROOT,
-          "    +%5.1fs  %-8s %-4s recovered in %s%n",
-          f.atSeconds(),
-          f.kind(),
-          f.node(),
-          f.recovery() == null
-              ? "NEVER"
-              : String.format(Locale.ROOT, "%.1f s", f.recovery().toMillis() / 1000.0));
-    }
-    if (!run.firstFailures.isEmpty()) {
-      out.println("  first problems:");
-      run.firstFailures.stream().limit(10).forEach(s -> out.println("    " + s));
-    }
-    if (logDir != null) {
-      out.println("  node logs       " + logDir);
-    }
-    boolean recovered = faults.stream().allMatch(f -> f.recovery() != null);
-    boolean pass = failed == 0 && lost == 0 && stale == 0 && recovered;
-    out.println(
-        pass
-            ? "RESULT: PASS — no request failed, no session lost or stale"
-            : "RESULT: FAIL — "
-                + failed
-                + " failed, "
-                + lost
-                + " lost, "
-                + stale
-                + " stale"
-                + (recovered ? "" : ", a node did not recover"));
-    out.flush();
-    return pass ? 0 : 1;
-  }
-
-  private static String ms(long micros) {
-    return String.format(Locale.ROOT, "%.1f ms", micros / 1000.0);
+  private ChaosRun.Settings settings(
+      Scenario s, String base, Duration d, Duration freeze, Duration cut, String m, int k) {
+    return new ChaosRun.Settings(
+        base,
+        users,
+        d,
+        Durations.parse("--think", think, "ms"),
+        Durations.positive("--request-timeout", requestTimeout, "s"),
+        s,
+        m,
+        k,
+        freeze,
+        cut,
+        invalidateEvery,
+        url == null);
   }
 }

@@ -21,27 +21,59 @@ import java.util.concurrent.atomic.LongAdder;
  * One chaos run: N users, each a thread with its own session cookie, ask {@code GET /counter?seq=K}
  * through the balancer and check that their count goes up by exactly one (K, the count the user
  * expects, is an idempotency key: a GET that the balancer retries on another node after the first
- * one applied it and died is applied once); meanwhile a fault thread crashes nodes (SIGKILL) and
- * restarts them gracefully (SIGTERM, drain, start), one at a time, each followed by a wait until
- * the node is back in a full view. The load stops at the duration, or when the fault in progress
- * has recovered, whichever is later; then every user makes one last request, so a session lost by
- * the last fault is counted too.
+ * one applied it and died is applied once). Now and then a user invalidates its session ({@code
+ * /counter?invalidate=1}) and keeps the old cookie, as a browser does: its next count must start
+ * again at 1, or the invalidated session came back. Meanwhile a fault thread runs the scenario's
+ * {@link FaultPlan}, each fault followed by a wait until the cluster is whole again.
+ *
+ * <p>The load stops at the duration, or when the fault in progress has recovered, whichever is
+ * later. Then the invariant check: every user makes one last request through the balancer and one
+ * directly to a node that does not own its session (which takes it over from the replica holders: a
+ * holder behind the owner would show as a stale count), and every node's /cohort/status must agree
+ * ({@link Convergence}).
+ *
+ * <p>When a node is killed or frozen, the users whose last answer came from it are its sessions'
+ * owners: their first answer after the fault is checked apart, and the fraction that came back
+ * stale or lost is the figure async replication is judged by.
  */
 final class ChaosRun {
   record Settings(
-      String url, int users, Duration duration, Duration think, Duration requestTimeout) {}
+      String url,
+      int users,
+      Duration duration,
+      Duration think,
+      Duration requestTimeout,
+      Scenario scenario,
+      String mode,
+      int backups,
+      Duration freezeFor,
+      Duration partitionFor,
+      int invalidateEvery,
+      boolean ownCluster) {}
 
   private final Settings settings;
   private final Nodes cluster; // null: no faults
   private final PrintStream out;
   private final boolean tty;
   private final HttpClient http;
+  private final List<User> users = new ArrayList<>();
 
   final LongAdder requests = new LongAdder();
   final LongAdder failed = new LongAdder();
   final LongAdder lost = new LongAdder();
   final LongAdder wentBack = new LongAdder();
   final LongAdder skipped = new LongAdder();
+  final LongAdder resurrected = new LongAdder();
+  final LongAdder invalidations = new LongAdder();
+  final LongAdder invalidationsFoundNone = new LongAdder();
+  final LongAdder struckChecked = new LongAdder();
+  final LongAdder struckBad = new LongAdder();
+  final LongAdder crossChecked = new LongAdder();
+  final LongAdder crossBad = new LongAdder();
+
+  /** Requests that could have created a session whose cookie never reached the user. */
+  final LongAdder orphanBound = new LongAdder();
+
   final Latencies latencies = new Latencies();
   final List<Fault> faults = new ArrayList<>();
   final ConcurrentLinkedQueue<String> firstFailures = new ConcurrentLinkedQueue<>();
@@ -50,6 +82,7 @@ final class ChaosRun {
   private volatile long loadNanos;
   volatile long balancerRetries = -1;
   volatile long balancerBadGateway = -1;
+  volatile Convergence convergence;
 
   ChaosRun(Settings settings, Nodes cluster, PrintStream out, boolean tty) {
     this.settings = settings;
@@ -63,14 +96,19 @@ final class ChaosRun {
             .build();
   }
 
+  Settings settings() {
+    return settings;
+  }
+
   void run() throws InterruptedException {
-    List<User> users = new ArrayList<>();
     List<Thread> threads = new ArrayList<>();
     startNanos = System.nanoTime();
     for (int i = 0; i < settings.users(); i++) {
       User u = new User(i);
       users.add(u);
-      long delayMillis = 1000L * i / settings.users(); // ramp up over a second, not all at once
+    }
+    for (User u : users) {
+      long delayMillis = 1000L * u.index / settings.users(); // ramp up over a second
       Thread t =
           new Thread(
               () -> {
@@ -82,7 +120,7 @@ final class ChaosRun {
                 }
                 u.loop();
               },
-              "chaos-user-" + i);
+              "chaos-user-" + u.index);
       t.setDaemon(true);
       threads.add(t);
       t.start();
@@ -108,11 +146,41 @@ final class ChaosRun {
     if (tty) {
       out.println();
     }
-    for (User u : users) {
-      u.request(); // the last word: is every session still there, with the right count?
-    }
+    finalCheck();
     balancerRetries = balancerFigure("retries");
     balancerBadGateway = balancerFigure("badGateway");
+  }
+
+  /**
+   * Every session still there with its last acknowledged count, through the balancer and on a node
+   * that does not own it; then the nodes' own figures.
+   */
+  private void finalCheck() throws InterruptedException {
+    for (User u : users) {
+      for (int attempt = 0; attempt < 3 && u.pendingInvalidate; attempt++) {
+        u.invalidate();
+      }
+      u.request(settings.url(), false); // the last word through the balancer
+    }
+    if (cluster == null) {
+      return;
+    }
+    for (User u : users) {
+      String other = u.otherNode();
+      if (other != null) {
+        u.request(other, true);
+      }
+    }
+    long holding = users.stream().filter(u -> u.cookie != null && !u.ledger.expectsFresh()).count();
+    // a running cluster (--url) may hold sessions of other clients: then only a lower bound
+    convergence =
+        Convergence.await(
+            cluster,
+            holding,
+            settings.ownCluster() ? holding + orphanBound.sum() : Long.MAX_VALUE,
+            settings.mode(),
+            settings.backups(),
+            Duration.ofSeconds(30));
   }
 
   /** A top-level figure of the balancer's /balancer/status JSON, -1 when it did not answer. */
@@ -133,70 +201,57 @@ final class ChaosRun {
     }
   }
 
-  /** The fault plan: kill -9 n1, restart n2, restart n3, restart n1, kill -9 n2, ... */
+  /** The scenario's plan, step after step, with steady load between two faults. */
   private void injectFaults() throws InterruptedException {
-    int n = cluster.size();
+    FaultPlan plan =
+        new FaultPlan(
+            settings.scenario(),
+            cluster,
+            this::struck,
+            settings.freezeFor(),
+            settings.partitionFor());
     long warmUp = Math.min(3_000, settings.duration().toMillis() / 10);
     Thread.sleep(warmUp);
     for (int step = 0; elapsedSeconds() < settings.duration().toSeconds() - 2; step++) {
-      int node = step % n;
-      boolean crash = (step % (n + 1)) == 0;
-      double at = elapsedSeconds();
-      long t0 = System.nanoTime();
-      Duration recovery;
-      try {
-        if (crash) {
-          cluster.kill(node);
-          awaitViewWithout(node, t0 + 20_000_000_000L);
-        } else {
-          cluster.stop(node);
+      List<Fault> done = plan.step(step, elapsedSeconds());
+      boolean recovered = true;
+      for (Fault f : done) {
+        synchronized (faults) {
+          faults.add(f);
         }
-        cluster.restart(node);
-        long deadline = System.nanoTime() + 90_000_000_000L;
-        cluster.awaitHealthy(node, deadline);
-        cluster.awaitFullView(deadline);
-        recovery = Duration.ofNanos(System.nanoTime() - t0);
-      } catch (IllegalStateException | IOException e) {
-        firstFailures.add("fault recovery failed: " + e.getMessage());
-        recovery = null;
+        if (f.recovery() == null) {
+          firstFailures.add("fault recovery failed: " + f.problem());
+          recovered = false;
+        }
+        if (!tty) {
+          out.printf(
+              Locale.ROOT,
+              "chaos: +%.1fs %s %s, recovered in %s%n",
+              f.atSeconds(),
+              f.kind(),
+              f.node(),
+              f.recovery() == null
+                  ? "(never)"
+                  : String.format(Locale.ROOT, "%.1f s", f.recovery().toMillis() / 1000.0));
+        }
       }
-      Fault f = new Fault(at, crash ? "kill -9" : "restart", cluster.name(node), recovery);
-      synchronized (faults) {
-        faults.add(f);
-      }
-      if (!tty) {
-        out.printf(
-            Locale.ROOT,
-            "chaos: +%.1fs %s %s, recovered in %s%n",
-            at,
-            f.kind(),
-            f.node(),
-            recovery == null
-                ? "(never)"
-                : String.format(Locale.ROOT, "%.1f s", recovery.toMillis() / 1000.0));
-      }
-      if (recovery == null) {
+      if (!recovered) {
         return;
       }
       Thread.sleep(1500); // steady load between two faults
     }
   }
 
-  private void awaitViewWithout(int node, long deadlineNanos) throws InterruptedException {
-    int others = cluster.size() - 1;
-    while (System.nanoTime() < deadlineNanos) {
-      boolean seen = false;
-      for (int j = 0; j < cluster.size(); j++) {
-        if (j != node && cluster.isAlive(j)) {
-          int m = cluster.members(j);
-          seen = m == 0 || m == others;
-          break;
-        }
+  /**
+   * The sessions whose last answer came from {@code node} are the victims of a fault: each one's
+   * first answer from another node is checked apart (a request in flight at the kill that the
+   * balancer retried elsewhere counts; an answer the node gave before it died does not).
+   */
+  private void struck(String node) {
+    for (User u : users) {
+      if (node.equals(u.lastOwner)) {
+        u.struckBy = node;
       }
-      if (seen) {
-        return;
-      }
-      Thread.sleep(100);
     }
   }
 
@@ -206,6 +261,10 @@ final class ChaosRun {
 
   double loadSeconds() {
     return loadNanos / 1e9;
+  }
+
+  long stale() {
+    return wentBack.sum() + skipped.sum();
   }
 
   private void progress() {
@@ -222,7 +281,7 @@ final class ChaosRun {
                 requests.sum(),
                 failed.sum(),
                 lost.sum(),
-                wentBack.sum() + skipped.sum(),
+                stale() + resurrected.sum(),
                 faultCount());
         if (tty) {
           int width = 30;
@@ -248,7 +307,11 @@ final class ChaosRun {
   private final class User {
     private final int index;
     private final Ledger ledger = new Ledger();
-    private String cookie;
+    private volatile String cookie;
+    private volatile String lastOwner;
+    private volatile String struckBy;
+    private volatile boolean pendingInvalidate;
+    private long answers;
 
     /**
      * This user's request number, the idempotency key of its next request: it advances after every
@@ -258,12 +321,17 @@ final class ChaosRun {
 
     User(int index) {
       this.index = index;
+      this.answers = index; // users invalidate at different moments, not all at once
     }
 
     void loop() {
       try {
         while (loadOn.get()) {
-          request();
+          if (pendingInvalidate) {
+            invalidate();
+          } else {
+            request(settings.url(), false);
+          }
           Thread.sleep(settings.think().toMillis());
         }
       } catch (InterruptedException e) {
@@ -271,13 +339,70 @@ final class ChaosRun {
       }
     }
 
-    void request() {
+    /** A live node other than the one that owns this user's session, or null. */
+    String otherNode() {
+      if (cookie == null) {
+        return null;
+      }
+      int n = cluster.size();
+      for (int j = 0; j < n; j++) {
+        int i = (index + j) % n;
+        if (!cluster.name(i).equals(lastOwner) && cluster.isAlive(i)) {
+          return cluster.url(i);
+        }
+      }
+      return null;
+    }
+
+    void invalidate() {
+      if (cookie == null) {
+        pendingInvalidate = false;
+        return;
+      }
+      HttpRequest r =
+          HttpRequest.newBuilder(URI.create(settings.url() + "/counter?invalidate=1"))
+              .timeout(settings.requestTimeout())
+              .header("Cookie", cookie)
+              .build();
+      long t0 = System.nanoTime();
+      requests.increment();
+      try {
+        HttpResponse<String> a = http.send(r, HttpResponse.BodyHandlers.ofString());
+        latencies.add((System.nanoTime() - t0) / 1000);
+        if (a.statusCode() != 200) {
+          fail("HTTP " + a.statusCode() + " on invalidate", false);
+          return;
+        }
+        // true, or false when no session was found (a retried attempt that the first one had
+        // already applied, or a session the node could not find): gone either way, says the node
+        Map<String, Object> body = Json.object(a.body());
+        invalidations.increment();
+        if (!Boolean.TRUE.equals(body.get("invalidated"))) {
+          invalidationsFoundNone.increment();
+        }
+        ledger.invalidated();
+        pendingInvalidate = false;
+        if (body.get("node") instanceof String node) {
+          lastOwner = node; // the owner that took the invalidation
+        }
+      } catch (IOException | IllegalArgumentException e) {
+        latencies.add((System.nanoTime() - t0) / 1000);
+        fail(e.getClass().getSimpleName() + " on invalidate", false);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        fail("interrupted", false);
+      }
+    }
+
+    /** GET /counter at {@code base}; {@code cross}: the final read on a node that is not owner. */
+    void request(String base, boolean cross) {
       HttpRequest.Builder b =
-          HttpRequest.newBuilder(URI.create(settings.url() + "/counter?seq=" + seq))
+          HttpRequest.newBuilder(URI.create(base + "/counter?seq=" + seq))
               .timeout(settings.requestTimeout());
       if (cookie != null) {
         b.header("Cookie", cookie);
       }
+      boolean fresh = cookie == null || ledger.expectsFresh();
       long t0 = System.nanoTime();
       requests.increment();
       try {
@@ -288,40 +413,70 @@ final class ChaosRun {
             .findFirst()
             .ifPresent(c -> cookie = c.split(";", 2)[0]);
         if (r.statusCode() != 200) {
-          fail("HTTP " + r.statusCode());
+          fail("HTTP " + r.statusCode(), fresh);
           return;
         }
         Map<String, Object> body = Json.object(r.body());
         seq++;
         long count = Json.num(body, "count", -1);
+        lastOwner = body.get("owner") instanceof String s ? s : null;
         Ledger.Outcome o = ledger.answered(count);
+        boolean bad = o != Ledger.Outcome.OK;
+        String struck = struckBy;
+        String where = " at node " + body.get("node");
+        if (struck != null && !struck.equals(body.get("node"))) {
+          struckChecked.increment();
+          if (bad) {
+            struckBad.increment();
+          }
+          struckBy = null;
+          where += " (first answer after " + struck + "'s fault)";
+        }
         switch (o) {
           case LOST -> {
             lost.increment();
-            note("lost: count reset to 1 at node " + body.get("node"));
+            note("lost: count reset to 1" + where);
           }
           case WENT_BACK -> {
             wentBack.increment();
-            note("stale: count went back to " + count + " at node " + body.get("node"));
+            note("stale: count went back to " + count + where);
           }
           case SKIPPED -> {
             skipped.increment();
-            note("stale: count skipped to " + count + " at node " + body.get("node"));
+            note("stale: count skipped to " + count + where);
+          }
+          case RESURRECTED -> {
+            resurrected.increment();
+            note("invalidated session came back (count " + count + ")" + where);
           }
           default -> {}
         }
+        if (cross) {
+          crossChecked.increment();
+          if (bad) {
+            crossBad.increment();
+          }
+        }
+        if (settings.invalidateEvery() > 0 && ++answers % settings.invalidateEvery() == 0) {
+          pendingInvalidate = loadOn.get();
+        }
       } catch (IOException | IllegalArgumentException e) {
         latencies.add((System.nanoTime() - t0) / 1000);
-        fail(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage()));
+        fail(
+            e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage()),
+            fresh);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        fail("interrupted");
+        fail("interrupted", fresh);
       }
     }
 
-    private void fail(String why) {
+    private void fail(String why, boolean fresh) {
       failed.increment();
       ledger.failed();
+      if (fresh) {
+        orphanBound.increment();
+      }
       note("failed: " + why);
     }
 

@@ -129,6 +129,10 @@ final class ExternalNodes implements Nodes {
     handles.set(i, pb.start().toHandle());
   }
 
+  synchronized long pid(int i) {
+    return handles.get(i).pid();
+  }
+
   @Override
   public synchronized boolean isAlive(int i) {
     return handles.get(i).isAlive();

@@ -24,7 +24,9 @@ import org.apache.catalina.startup.Tomcat;
  * "replicas":["n2"]}}: the session id shown is the caller's own. With {@code ?seq=N} (an
  * idempotency key, used by {@code cohort chaos}) it increments only if N is above the last applied
  * key of the session, so a request that a balancer retries after the first node applied (and
- * replicated) it and died is not counted twice.
+ * replicated) it and died is not counted twice. {@code /counter?invalidate=1} invalidates the
+ * caller's session instead and answers {@code {"invalidated":true|false,"node":"n1"}} (false: there
+ * was no session to invalidate, e.g. a retried request that the first attempt already applied).
  */
 public final class DemoWebapp {
   static final String ENGINE_ATTRIBUTE = "dev.cohort.engine";
@@ -65,6 +67,10 @@ public final class DemoWebapp {
 
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+      if ("1".equals(req.getParameter("invalidate"))) {
+        invalidate(req, resp);
+        return;
+      }
       long seq = seq(req.getParameter("seq"));
       HttpSession session = req.getSession(true);
       int count;
@@ -99,6 +105,23 @@ public final class DemoWebapp {
                       .map(DemoWebapp::json)
                       .collect(Collectors.joining(",", "[", "]"))
                   + "}");
+    }
+
+    /** {@code ?invalidate=1}: the caller's session (if any) ends, in the whole cluster. */
+    private void invalidate(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+      HttpSession session = req.getSession(false);
+      boolean had = false;
+      if (session != null) {
+        try {
+          session.invalidate();
+          had = true;
+        } catch (IllegalStateException e) {
+          // invalidated meanwhile by a concurrent request of the same user: gone either way
+        }
+      }
+      resp.setContentType("application/json;charset=UTF-8");
+      resp.setHeader("Cache-Control", "no-store");
+      resp.getWriter().write("{\"invalidated\":" + had + ",\"node\":" + json(node) + "}");
     }
 
     /** The optional {@code seq} parameter: 0 when absent or malformed. */

@@ -62,4 +62,34 @@ class LedgerTest {
   void firstAnswerMustBeOne() {
     assertThat(ledger.answered(5)).isEqualTo(Outcome.SKIPPED);
   }
+
+  @Test
+  void afterInvalidation_aFreshSessionIsOk() {
+    ledger.answered(1);
+    ledger.answered(2);
+    ledger.invalidated();
+
+    assertThat(ledger.expectsFresh()).isTrue();
+    assertThat(ledger.answered(1)).isEqualTo(Outcome.OK);
+    assertThat(ledger.expectsFresh()).isFalse();
+    assertThat(ledger.answered(2)).isEqualTo(Outcome.OK);
+  }
+
+  @Test
+  void afterInvalidation_theOldCountComingBackIsAResurrection() {
+    ledger.answered(1);
+    ledger.answered(2);
+    ledger.invalidated();
+
+    assertThat(ledger.answered(3)).isEqualTo(Outcome.RESURRECTED);
+  }
+
+  @Test
+  void afterInvalidation_aFailedRequestStillExpectsAFreshSession() {
+    ledger.answered(1);
+    ledger.invalidated();
+    ledger.failed();
+
+    assertThat(ledger.answered(2)).isEqualTo(Outcome.RESURRECTED);
+  }
 }
