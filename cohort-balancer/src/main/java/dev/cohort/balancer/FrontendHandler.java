@@ -95,6 +95,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private boolean skipInterim;
   private boolean upgrading;
   private boolean retried;
+
+  /**
+   * The backend answered 503 to a retryable request: its answer is dropped, the request retried.
+   */
+  private boolean unavailable;
+
   private BackendState backend;
   private Channel backendChannel;
   private BackendHandler backendHandler;
@@ -241,6 +247,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     mode = Mode.PROXY;
     replayable = true;
     retried = false;
+    unavailable = false;
     backendReusable = true;
     connect(b);
   }
@@ -419,6 +426,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       }
       onBackendResponse(r);
     }
+    if (unavailable) {
+      ReferenceCountUtil.release(msg); // the 503's body: the request goes to another backend
+      return;
+    }
     if (msg instanceof HttpContent c) {
       onBackendContent(c);
     } else if (!(msg instanceof HttpResponse)) {
@@ -431,6 +442,14 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     if (code >= 100 && code < 200 && code != 101) {
       // interim response (we answer Expect: 100-continue ourselves): not for the client
       skipInterim = true;
+      return;
+    }
+    if (code == 503 && idempotent && replayable && !retried && requestDone && otherBackendUp()) {
+      // a node that is stopping answers 503 for a moment (its context stops before its
+      // connector): another node can answer the request — HAProxy's "retry-on 503", once
+      unavailable = true;
+      backendReusable = false;
+      backendChannel.close(); // onBackendClosed retries: no response byte has gone to the client
       return;
     }
     responseStarted = true;
@@ -585,6 +604,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       BackendState next = proxy.router.pick(sessionId, tried);
       if (next != null) {
         retried = true;
+        unavailable = false;
         proxy.stats.retries.increment();
         b.retries.increment();
         for (int i = 0; i < replay.size(); i++) {
@@ -599,6 +619,16 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         HttpResponseStatus.BAD_GATEWAY,
         "the backend closed the connection before answering"
             + (idempotent ? "" : " (not retried: " + request.method() + " is not idempotent)"));
+  }
+
+  /** Whether a backend other than the current (and any already tried) could take a retry. */
+  private boolean otherBackendUp() {
+    List<BackendState> exclude = new ArrayList<>(2);
+    if (tried != null) {
+      exclude.addAll(tried);
+    }
+    exclude.add(backend);
+    return proxy.router.pick(sessionId, exclude) != null;
   }
 
   /**

@@ -18,7 +18,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class BrokenBackend implements AutoCloseable {
   enum Mode {
     RESET,
-    SILENT
+    SILENT,
+    /** Answers 503 with a body and keeps the connection open, as a Tomcat that is stopping. */
+    UNAVAILABLE
   }
 
   final String route;
@@ -76,6 +78,15 @@ final class BrokenBackend implements AutoCloseable {
       if (mode == Mode.RESET) {
         s.setSoLinger(true, 0);
         s.close();
+      } else if (mode == Mode.UNAVAILABLE) {
+        byte[] body = "stopping\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        s.getOutputStream()
+            .write(
+                ("HTTP/1.1 503 Service Unavailable\r\nContent-Length: " + body.length + "\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        s.getOutputStream().write(body);
+        s.getOutputStream().flush();
+        held.add(s);
       } else {
         held.add(s);
       }

@@ -65,6 +65,54 @@ class FailoverIT extends ItSupport {
     assertThat(r1.requests.get()).isEqualTo(1);
   }
 
+  // a node that is stopping answers 503 for a moment; the balancer passed it on to the user
+  // (seen in rolling restarts under load)
+  @Test
+  void getAnswered503_isRetriedOnceOnAnotherBackend() throws Exception {
+    BrokenBackend u1 = closeLater(new BrokenBackend("u1", BrokenBackend.Mode.UNAVAILABLE));
+    TestBackend n2 = backend("n2");
+    Balancer balancer =
+        balancer(
+            config(List.of(u1.backend(), n2.backend())).withHealthInterval(Duration.ofSeconds(30)));
+    Http http = new Http(balancer.port());
+
+    HttpResponse<String> r = http.get("/", "Cookie", "JSESSIONID=1234.u1");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(Http.route(r)).isEqualTo("n2");
+    assertThat(u1.requests.get()).isEqualTo(1);
+    assertThat(balancer.statusJson()).contains("\"retries\":1");
+  }
+
+  @Test
+  void postAnswered503_isPassedOn_notRetried() throws Exception {
+    BrokenBackend u1 = closeLater(new BrokenBackend("u1", BrokenBackend.Mode.UNAVAILABLE));
+    TestBackend n2 = backend("n2");
+    Http http =
+        new Http(
+            balancer(
+                    config(List.of(u1.backend(), n2.backend()))
+                        .withHealthInterval(Duration.ofSeconds(30)))
+                .port());
+
+    HttpResponse<String> r = http.post("/order", "item=1", "Cookie", "JSESSIONID=1234.u1");
+    assertThat(r.statusCode()).isEqualTo(503);
+    assertThat(r.body()).isEqualTo("stopping\n");
+    assertThat(n2.hits.get()).isZero();
+  }
+
+  @Test
+  void getAnswered503_byTheOnlyBackend_isPassedOn() throws Exception {
+    BrokenBackend u1 = closeLater(new BrokenBackend("u1", BrokenBackend.Mode.UNAVAILABLE));
+    Http http =
+        new Http(
+            balancer(config(List.of(u1.backend())).withHealthInterval(Duration.ofSeconds(30)))
+                .port());
+
+    HttpResponse<String> r = http.get("/", "Cookie", "JSESSIONID=1234.u1");
+    assertThat(r.statusCode()).isEqualTo(503);
+    assertThat(r.body()).isEqualTo("stopping\n");
+  }
+
   @Test
   void getIsNotRetriedTwice_whenEveryBackendResets() throws Exception {
     BrokenBackend r1 = closeLater(new BrokenBackend("r1", BrokenBackend.Mode.RESET));

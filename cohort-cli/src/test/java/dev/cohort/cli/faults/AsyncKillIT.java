@@ -21,9 +21,21 @@ class AsyncKillIT {
 
   @BeforeAll
   static void killEachNodeInTurn_asyncReplication() throws Exception {
+    // users do not invalidate here: an invalidated session can still come back after a kill,
+    // freeze or partition (no tombstones yet, docs/reliability.md "Known defects");
+    // `cohort chaos --scenario ...` runs with invalidation on and reports it
     r =
         Cohort.chaos(
-            "async-kill", 190, "--scenario", "async-kill", "--duration", "20s", "--users", "20");
+            "async-kill",
+            190,
+            "--scenario",
+            "async-kill",
+            "--invalidate-every",
+            "0",
+            "--duration",
+            "20s",
+            "--users",
+            "20");
     System.out.printf(
         "async kill -9: %d of the killed nodes' %d sessions came back stale or lost (%.2f %%)%n",
         r.struckBad(), r.struck(), 100 * r.struckFraction());
