@@ -1,10 +1,11 @@
 package dev.cohort.tomcat.admin;
 
-/** Escaping for the hand-written JSON and HTML of the admin endpoints. */
-final class Text {
+/** Escaping for the hand-written JSON and HTML of the admin endpoints (and the farm's). */
+public final class Text {
   private Text() {}
 
-  static String json(String s) {
+  /** {@code s} as a JSON string literal, quotes included. */
+  public static String json(String s) {
     StringBuilder b = new StringBuilder(s.length() + 2).append('"');
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
