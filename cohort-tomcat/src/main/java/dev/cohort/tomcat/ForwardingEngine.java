@@ -93,4 +93,9 @@ abstract class ForwardingEngine implements SessionEngine {
   public void close() {
     delegate.close();
   }
+
+  @Override
+  public boolean isClosing() {
+    return delegate.isClosing();
+  }
 }

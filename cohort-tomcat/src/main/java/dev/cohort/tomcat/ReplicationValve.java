@@ -1,5 +1,6 @@
 package dev.cohort.tomcat;
 
+import dev.cohort.core.engine.SessionEngine;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -47,6 +48,14 @@ final class ReplicationValve extends ValveBase {
         || request.getNote(DONE_NOTE) != null
         || (uri != null && config.replicationFilter().matcher(uri).matches())) {
       getNext().invoke(request, response);
+      return;
+    }
+    SessionEngine stopping = manager.engine();
+    if (stopping != null && stopping.isClosing()) {
+      // the drain is handing this node's sessions to the others: taking one back here would make
+      // two owners (a user then read a count one behind); a balancer retries elsewhere
+      response.setHeader("Retry-After", "1");
+      response.sendError(503, "this node is stopping; its sessions are moving to the others");
       return;
     }
     request.setNote(DONE_NOTE, Boolean.TRUE);

@@ -38,6 +38,14 @@ final class FakeCluster {
     final Member member;
     final SessionEvents events;
 
+    /** What {@link #isClosing()} answers: a test sets it to act out a drain in progress. */
+    volatile boolean closing;
+
+    @Override
+    public boolean isClosing() {
+      return closing;
+    }
+
     Node(String name, SessionEvents events) {
       this.member = new Member(name + "-" + System.nanoTime(), name);
       this.events = events;

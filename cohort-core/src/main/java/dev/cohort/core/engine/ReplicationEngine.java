@@ -583,6 +583,11 @@ final class ReplicationEngine implements SessionEngine {
   // ------------------------------------------------------------------ close (drain)
 
   @Override
+  public boolean isClosing() {
+    return closed;
+  }
+
+  @Override
   public void close() {
     synchronized (this) {
       if (closed) {

@@ -99,6 +99,14 @@ public interface SessionEngine extends AutoCloseable {
   EngineStats stats();
 
   /**
+   * True from the moment {@link #close()} began (the drain hands owned sessions to other members):
+   * a front end should send new requests elsewhere rather than take sessions back.
+   */
+  default boolean isClosing() {
+    return false;
+  }
+
+  /**
    * Drains (hands every owned session to a holder, waits for the acknowledgement), then leaves the
    * cluster. Idempotent.
    */
