@@ -100,4 +100,50 @@ class HaproxyInteropIT extends ItSupport {
     }
     assertThat(failed).as("requests failed after SIGKILL of %s", home).isZero();
   }
+
+  // a node that is stopping answers 503 while it hands its sessions over (docs/operations.md);
+  // the documented config retries such a request on the other node
+  @Test
+  void haproxyRetriesARequestThatANodeAnswered503_onTheOtherNode(@TempDir Path dir)
+      throws Exception {
+    String haproxy = haproxyBinary();
+    int lbPort = ExternalProcess.freePort();
+    BrokenBackend stopping = closeLater(new BrokenBackend("n1", BrokenBackend.Mode.UNAVAILABLE));
+    int p1 = stopping.backend().uri().getPort();
+    int p2 = ExternalProcess.freePort();
+    closeLater(ExternalProcess.backendJvm("n2", p2));
+
+    String cfg =
+        Files.readString(EXAMPLE)
+            // n1 without health checks: HAProxy keeps sending its users there, as it does in the
+            // second before a check notices a stopping node
+            .replace(
+                "server n1 127.0.0.1:8081 check inter 1s rise 2 fall 2", "server n1 127.0.0.1:8081")
+            .replace("127.0.0.1:8080", "127.0.0.1:" + lbPort)
+            .replace("127.0.0.1:8081", "127.0.0.1:" + p1)
+            .replace("127.0.0.1:8082", "127.0.0.1:" + p2)
+            .replace("inter 1s", "inter 300ms");
+    assertThat(cfg).as("the example's n1 server line").contains("server n1 127.0.0.1:" + p1 + "\n");
+    Path cfgFile = dir.resolve("haproxy.cfg");
+    Files.writeString(cfgFile, cfg);
+    ExternalProcess lb =
+        closeLater(
+            ExternalProcess.start("haproxy", List.of(haproxy, "-db", "-f", cfgFile.toString())));
+
+    Http http = new Http(lbPort);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .ignoreExceptions()
+        .untilAsserted(
+            () -> {
+              assertThat(lb.process.isAlive()).as("haproxy runs: %s", lb.output()).isTrue();
+              assertThat(Http.route(http.get("/", "Cookie", "JSESSIONID=AB12.n2"))).isEqualTo("n2");
+            });
+
+    HttpResponse<String> r = http.get("/counter", "Cookie", "JSESSIONID=AB12.n1");
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(Http.route(r)).isEqualTo("n2");
+    assertThat(stopping.requests.get()).isPositive();
+  }
 }
