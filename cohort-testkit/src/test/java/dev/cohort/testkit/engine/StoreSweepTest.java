@@ -151,6 +151,13 @@ class StoreSweepTest {
     }
     assertThat(store.records).containsKey(live);
     assertThat(engine.owns(live)).isTrue();
-    assertThat(expiredEvents()).isZero();
+    // only this session: the candidates passed over above were never read again and expire
+    // on their own after 30 minutes (counting every expiry made the test depend on placement)
+    assertThat(
+            c.events.values().stream()
+                .flatMap(r -> r.expired.stream())
+                .map(SessionRecord::id)
+                .filter(live::equals))
+        .isEmpty();
   }
 }
