@@ -343,21 +343,27 @@ public class ReplicatedManager extends ManagerBase {
     if (id == null) {
       return null;
     }
+    SessionEngine e = engine;
     Session s = sessions.get(id);
-    if (s != null) {
+    if (s != null && stillOwned(s, e)) {
       return used(s);
     }
     String base = SessionIds.base(id);
     String local = SessionIds.withRoute(base, getJvmRoute());
     s = sessions.get(local);
-    SessionEngine e = engine;
-    if (s != null || e == null) {
+    if (e == null || (s != null && stillOwned(s, e))) {
       return used(s);
     }
     synchronized (stripes[Math.floorMod(base.hashCode(), stripes.length)]) {
       s = sessions.get(local);
-      if (s != null) {
+      if (s != null && stillOwned(s, e)) {
         return used(s);
+      }
+      if (s != null) {
+        // another member took the session over after this copy was made (the engine's
+        // ownership-lost callback can run before a racing take-over here adds its copy): serving
+        // it would change a session nobody replicates; take it over again instead
+        dropLocal(base);
       }
       Optional<SessionRecord> r = e.acquire(base);
       if (r.isEmpty()) {
@@ -371,6 +377,17 @@ public class ReplicatedManager extends ManagerBase {
       }
       return used(rs);
     }
+  }
+
+  /**
+   * A local session may be served when the engine owns it, or when it was created by this request
+   * and not committed yet (the engine does not know it until its first commit).
+   */
+  private static boolean stillOwned(Session s, SessionEngine e) {
+    return e == null
+        || !(s instanceof ReplicatedSession rs)
+        || rs.isUnsent()
+        || e.owns(SessionIds.base(s.getIdInternal()));
   }
 
   private ReplicatedSession materialize(String localId, SessionRecord r) {
@@ -433,12 +450,18 @@ public class ReplicatedManager extends ManagerBase {
     used.remove();
   }
 
-  /** Replicates the session the current request used, if any and still valid. */
-  void replicateCurrent() {
+  /**
+   * Replicates the session the current request used, if any and still valid.
+   *
+   * @return false when the request's change was applied nowhere because another member took the
+   *     session over while the request ran (the local copy is dropped; the client should retry)
+   */
+  boolean replicateCurrent() {
     ReplicatedSession s = used.get();
     if (s != null && s.isValid()) {
-      replicate(s);
+      return replicate(s);
     }
+    return true;
   }
 
   void invalidateEverywhere(String base) {
@@ -452,10 +475,10 @@ public class ReplicatedManager extends ManagerBase {
    * Captures and replicates what the current request did to {@code s}; in sync mode waits for the
    * holders' acknowledgements (bounded by the sync timeout).
    */
-  void replicate(ReplicatedSession s) {
+  boolean replicate(ReplicatedSession s) {
     SessionEngine e = engine;
     if (e == null || !s.isValid()) {
-      return;
+      return true;
     }
     CompletableFuture<Void> f;
     String base;
@@ -464,8 +487,27 @@ public class ReplicatedManager extends ManagerBase {
       base = u.id();
       f = e.commit(u);
     }
+    if (f.isCompletedExceptionally() && ownershipLost(f)) {
+      dropLocal(base);
+      log.warn(
+          "cohort: a request's session change was not applied: another node took the session"
+              + " over while the request ran — the client is asked to retry (503) when the"
+              + " response is not sent yet");
+      return false;
+    }
     await(f, "a session change");
     awaitStored(e, base);
+    return true;
+  }
+
+  private static boolean ownershipLost(CompletableFuture<Void> f) {
+    try {
+      f.join();
+      return false;
+    } catch (java.util.concurrent.CompletionException
+        | java.util.concurrent.CancellationException x) {
+      return x.getCause() instanceof dev.cohort.core.engine.OwnershipLostException;
+    }
   }
 
   /**

@@ -78,10 +78,20 @@ final class ReplicationValve extends ValveBase {
       }
       getNext().invoke(request, response);
     } finally {
+      boolean applied = true;
       try {
-        manager.replicateCurrent();
+        applied = manager.replicateCurrent();
       } finally {
         manager.endRequest();
+        HttpServletResponse out = held != null ? held : response;
+        if (!applied && !out.isCommitted()) {
+          // the change was applied nowhere (the session moved to another node meanwhile): the
+          // client must not see its result; a balancer retries an idempotent request elsewhere
+          out.reset(); // also drops what the held response buffered
+          out.setHeader("Retry-After", "0");
+          out.sendError(
+              503, "the session moved to another node while this request ran; retry the request");
+        }
         if (held != null) {
           held.release();
         }

@@ -78,6 +78,51 @@ class AdapterIT {
     assertThat(Http.get(n2.port(), "/counter", id).count()).isEqualTo(2);
   }
 
+  // chaos run: a take-over raced another node's; the ownership-lost callback ran before the
+  // losing node added its local copy, which it then kept serving — 74 changes replicated nowhere,
+  // and the user's count went back when another node read the session
+  @Test
+  void localCopyOfASessionAnotherNodeOwns_isNotServed_theNodeTakesItOverAgain() {
+    startTwo();
+    String id = Http.get(n1.port(), "/counter", null).setCookieId();
+    assertThat(Http.get(n1.port(), "/counter", id).count()).isEqualTo(2);
+    String base = SessionIds.base(id);
+    fake.owners.put(base, "n2"); // moved without telling n1: n1 still has its copy
+    assertThat(Http.get(n2.port(), "/counter", id).count()).isEqualTo(3);
+
+    Http.Reply back = Http.get(n1.port(), "/counter", id);
+
+    assertThat(back.count()).isEqualTo(4);
+    assertThat(fake.owners.get(base)).isEqualTo("n1");
+  }
+
+  @Test
+  void changeMadeWhileAnotherNodeTookTheSessionOver_answers503_andIsAppliedNowhere() {
+    n1 =
+        EmbeddedNode.start(
+            "n1",
+            c ->
+                c.setEngineFactory(
+                    (cfg, events) ->
+                        new ForwardingEngine(fake.new Node(cfg.nodeName(), events)) {
+                          @Override
+                          public CompletableFuture<Void> commit(SessionUpdate u) {
+                            if (!u.created()) {
+                              fake.owners.put(u.id(), "n2"); // taken over mid-request
+                            }
+                            return super.commit(u);
+                          }
+                        }));
+    n2 = EmbeddedNode.start("n2", c -> c.setEngineFactory(fake.factory()));
+    String id = Http.get(n1.port(), "/counter", null).setCookieId();
+
+    Http.Reply lost = Http.get(n1.port(), "/counter", id);
+
+    assertThat(lost.status()).isEqualTo(503);
+    assertThat(n1.manager().findSessions()).isEmpty();
+    assertThat(Http.get(n2.port(), "/counter", id).count()).isEqualTo(2);
+  }
+
   @Test
   void inPlaceMutationOfAList_survivesTakeOver() {
     startTwo();

@@ -3,6 +3,7 @@ package dev.cohort.tomcat;
 import dev.cohort.core.channel.Member;
 import dev.cohort.core.channel.View;
 import dev.cohort.core.engine.EngineStats;
+import dev.cohort.core.engine.OwnershipLostException;
 import dev.cohort.core.engine.Placement;
 import dev.cohort.core.engine.SessionEngine;
 import dev.cohort.core.engine.SessionEvents;
@@ -94,6 +95,12 @@ final class FakeCluster {
 
     @Override
     public CompletableFuture<Void> commit(SessionUpdate u) {
+      String owner = owners.get(u.id());
+      if (owner != null && !owner.equals(member.name())) {
+        // the engine's contract: a member that lost the session applies nothing
+        return CompletableFuture.failedFuture(
+            new OwnershipLostException("commit failed: this member does not own the session"));
+      }
       commits.add(u);
       SessionRecord old = records.get(u.id());
       Map<String, byte[]> attrs = new HashMap<>(old == null ? Map.of() : old.attributes());

@@ -252,7 +252,7 @@ final class ReplicationEngine implements SessionEngine {
         save(rec, rec.attributes().keySet(), Set.of(), true);
       } else if (e == null || !e.owned) {
         return CompletableFuture.failedFuture(
-            new ReplicationException(
+            new OwnershipLostException(
                 "commit failed [session "
                     + Ids.tag(id)
                     + ", node "
@@ -260,8 +260,7 @@ final class ReplicationEngine implements SessionEngine {
                     + "]: this member does not own the session"
                     + (e == null ? " (unknown here)" : " (owned by " + e.owner + ")")
                     + " — call acquire(id) before serving it; the request's changes were not"
-                    + " replicated",
-                null));
+                    + " applied anywhere"));
       } else {
         Changes.Diff diff = Changes.diff(e.record, u);
         if (diff.isEmpty()) {

@@ -52,7 +52,9 @@ public interface SessionEngine extends AutoCloseable {
    * to each holder. In sync mode the future completes when every live holder has acknowledged it
    * (or fails with {@link ReplicationException} after the sync timeout, naming the session's
    * holders that did not answer); in async mode it completes at once. A unit of work that changed
-   * nothing completes at once and sends nothing (access times travel lazily).
+   * nothing completes at once and sends nothing (access times travel lazily). When this member does
+   * not own the session (another member took it over while the request ran) the future is already
+   * failed with {@link OwnershipLostException}, in either mode: the change was applied nowhere.
    */
   CompletableFuture<Void> commit(SessionUpdate update);
 
