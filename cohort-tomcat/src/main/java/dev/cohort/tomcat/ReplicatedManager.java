@@ -1,5 +1,6 @@
 package dev.cohort.tomcat;
 
+import dev.cohort.core.engine.OwnershipLostException;
 import dev.cohort.core.engine.ReplicationException;
 import dev.cohort.core.engine.SessionEngine;
 import dev.cohort.core.engine.SessionEvents;
@@ -487,27 +488,16 @@ public class ReplicatedManager extends ManagerBase {
       base = u.id();
       f = e.commit(u);
     }
-    if (f.isCompletedExceptionally() && ownershipLost(f)) {
+    if (await(f, "a session change") instanceof OwnershipLostException) {
       dropLocal(base);
       log.warn(
-          "cohort: a request's session change was not applied: another node took the session"
-              + " over while the request ran — the client is asked to retry (503) when the"
-              + " response is not sent yet");
+          "cohort: a request's session change was not kept: another node took the session over"
+              + " while the request ran — the client is asked to retry (503) when the response is"
+              + " not sent yet");
       return false;
     }
-    await(f, "a session change");
     awaitStored(e, base);
     return true;
-  }
-
-  private static boolean ownershipLost(CompletableFuture<Void> f) {
-    try {
-      f.join();
-      return false;
-    } catch (java.util.concurrent.CompletionException
-        | java.util.concurrent.CancellationException x) {
-      return x.getCause() instanceof dev.cohort.core.engine.OwnershipLostException;
-    }
   }
 
   /**
@@ -570,15 +560,30 @@ public class ReplicatedManager extends ManagerBase {
     }
   }
 
-  private void await(CompletableFuture<Void> f, String what) {
+  /**
+   * In sync mode waits for {@code f} (bounded); logs a failure.
+   *
+   * @return the {@link OwnershipLostException} the engine failed {@code f} with (at once in either
+   *     mode, or when a holder refused the change in sync mode), else null
+   */
+  private Throwable await(CompletableFuture<Void> f, String what) {
     NodeConfig c = config;
+    if (f.isCompletedExceptionally()) {
+      Throwable t = f.handle((v, x) -> x).join();
+      if (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+        t = t.getCause();
+      }
+      if (t instanceof OwnershipLostException) {
+        return t;
+      }
+    }
     if (c == null || !c.engine().sync()) {
       f.exceptionally(
           t -> {
             log.warn("cohort: replication of " + what + " failed: " + t.getMessage());
             return null;
           });
-      return;
+      return null;
     }
     try {
       f.get(c.engine().syncTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
@@ -586,6 +591,9 @@ public class ReplicatedManager extends ManagerBase {
       Thread.currentThread().interrupt();
     } catch (ExecutionException ee) {
       Throwable t = ee.getCause();
+      if (t instanceof OwnershipLostException) {
+        return t;
+      }
       log.warn(
           "cohort: replication of "
               + what
@@ -602,6 +610,7 @@ public class ReplicatedManager extends ManagerBase {
               + (c.engine().syncTimeout().toMillis() + 1000)
               + " ms — the response is sent; check the cluster members' health");
     }
+    return null;
   }
 
   private void dropLocal(String base) {

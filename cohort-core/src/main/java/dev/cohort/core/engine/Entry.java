@@ -16,6 +16,13 @@ final class Entry {
 
   volatile boolean owned;
 
+  /**
+   * The ownership term of the owner this copy follows (this member's when owned): one more at every
+   * change of owner, so two claims on the same version are ordered ({@link #compare}). Fits in the
+   * object's padding: a replica copy stays 48 bytes.
+   */
+  int term;
+
   /** For an owned session: the route names that hold (or are being sent) the current record. */
   List<String> holders = List.of();
 
@@ -33,11 +40,27 @@ final class Entry {
    */
   long exchangedAt;
 
-  Entry(SessionRecord record, String owner, boolean owned, long now) {
+  Entry(SessionRecord record, String owner, boolean owned, int term, long now) {
     this.record = record;
     this.owner = owner;
     this.owned = owned;
+    this.term = term;
     this.exchangedAt = now;
+  }
+
+  /**
+   * Orders two claims on one session: the newer version wins (no copy ever goes back), then the
+   * later ownership term — a take-over, caretaker or hand-over owns the session one term after
+   * every owner it heard of, so at one version the former owner's late messages lose. Zero when
+   * both are the same claim (two owners of one term and version: the caller decides by name).
+   */
+  static int compare(int term1, long version1, int term2, long version2) {
+    return version1 != version2 ? Long.compare(version1, version2) : Integer.compare(term1, term2);
+  }
+
+  /** {@link #compare} of a claim against this copy. */
+  int compareTo(int otherTerm, long otherVersion) {
+    return compare(term, version(), otherTerm, otherVersion);
   }
 
   long version() {

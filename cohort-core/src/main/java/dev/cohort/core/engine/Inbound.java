@@ -124,7 +124,12 @@ final class Inbound {
 
   private Op.Full fullIfOwned(String id) {
     Entry e = engine.sessions.map.get(id);
-    return e != null && e.owned ? new Op.Full(e.record, engine.me) : null;
+    return e != null && e.owned ? new Op.Full(e.record, engine.me, e.term) : null;
+  }
+
+  /** What this member knows of the session's owner, to tell a member that is behind. */
+  private Op.OwnerChanged known(Entry e) {
+    return new Op.OwnerChanged(e.record.id(), e.owned ? engine.me : e.owner, e.version(), e.term);
   }
 
   private void onDelta(Member from, Op.Delta d, List<Op> replies) {
@@ -136,13 +141,19 @@ final class Inbound {
         engine.counters.gaps.increment();
         replies.add(new Op.NeedFull(d.id()));
       } else if (e.owned) {
-        // someone else believes it owns the session: let the whole record decide
+        // someone else believes it owns the session: let the whole record decide (applyFull); a
+        // sender that is behind is told who owns it (and yields)
         if (d.baseVersion() >= e.version()) {
           replies.add(new Op.NeedFull(d.id()));
         } else {
           engine.counters.conflicts.increment();
-          replies.add(new Op.OwnerChanged(d.id(), engine.me, e.version()));
+          replies.add(known(e));
         }
+      } else if (d.term() < e.term) {
+        // a former owner (cut off, frozen, or overtaken by a take-over) still commits: fence it
+        // off — it yields, and its commit fails
+        engine.counters.conflicts.increment();
+        replies.add(known(e));
       } else if (d.baseVersion() == e.version()) {
         SessionRecord next = Changes.apply(e.record, d);
         if (next == null) {
@@ -152,15 +163,17 @@ final class Inbound {
         }
         e.record = next;
         e.owner = from.name();
+        e.term = d.term();
         e.exchangedAt = engine.clock.millis();
         engine.counters.deltasApplied.increment();
       } else if (d.baseVersion() < e.version()) {
         if (!from.name().equals(e.owner)) {
           engine.counters.conflicts.increment();
-          replies.add(new Op.OwnerChanged(d.id(), e.owner, e.version()));
+          replies.add(known(e));
         }
         // else: overtaken by a whole record from the same owner; nothing to do
       } else {
+        // ahead of this copy, or a later owner whose history this copy does not share
         engine.counters.gaps.increment();
         replies.add(new Op.NeedFull(d.id()));
       }
@@ -183,24 +196,24 @@ final class Inbound {
       Entry e = engine.sessions.map.get(id);
       if (e == null) {
         if (toMe) {
-          engine.becomeOwner(rec, flushes); // hand-over
+          engine.becomeOwner(rec, f.term(), flushes); // hand-over
         } else {
-          engine.sessions.map.put(id, new Entry(rec, owner, false, now));
+          engine.sessions.map.put(id, new Entry(rec, owner, false, f.term(), now));
         }
         return;
       }
       if (toMe) {
         if (!e.owned) {
-          engine.becomeOwner(rec.version() >= e.version() ? rec : e.record, flushes);
+          // hand-over: the sender's record is the owner's; a newer copy here (a merge) is kept
+          SessionRecord best = e.compareTo(f.term(), rec.version()) > 0 ? e.record : rec;
+          engine.becomeOwner(best, Math.max(f.term(), e.term), flushes);
         }
         return;
       }
-      // equal versions from another owner: only two owners decide between themselves (lower
-      // name wins); a replica keeps the owner it follows — an owner change does not bump the
-      // version, so a late record from a former owner must not take the session back
-      boolean newer =
-          rec.version() > e.version()
-              || (rec.version() == e.version() && e.owned && owner.compareTo(me) < 0);
+      int order = e.compareTo(f.term(), rec.version());
+      // the same claim from two owners (two caretakers of one term): the lower name wins between
+      // owners; a replica keeps the owner it follows
+      boolean newer = order < 0 || (order == 0 && e.owned && owner.compareTo(me) < 0);
       if (newer) {
         if (e.owned) {
           List<String> former = e.holders;
@@ -208,21 +221,23 @@ final class Inbound {
           e.holders = List.of();
           engine.counters.conflicts.increment();
           engine.events.ownershipLost(id);
-          tellFormerHolders(id, former, owner, rec.version(), flushes);
+          tellFormerHolders(id, former, owner, rec.version(), f.term(), flushes);
         } else if (!e.owner.equals(owner) && !e.owner.equals(from.name())) {
           // the owner we knew may still think it owns the session: tell it
-          engine.enqueue(e.owner, new Op.OwnerChanged(id, owner, rec.version()), null, flushes);
+          engine.enqueue(
+              e.owner, new Op.OwnerChanged(id, owner, rec.version(), f.term()), null, flushes);
         }
         e.record = rec;
         e.owner = owner;
+        e.term = f.term();
         e.exchangedAt = now;
-      } else if (rec.version() == e.version() && owner.equals(e.owner)) {
+      } else if (order == 0 && owner.equals(e.owner)) {
         e.exchangedAt = now;
-      } else if (!owner.equals(e.owner)) {
-        if (rec.version() < e.version() || e.owned) {
+      } else if (!owner.equals(e.owned ? me : e.owner)) {
+        if (order > 0 || e.owned) {
           engine.counters.conflicts.increment();
         }
-        replies.add(new Op.OwnerChanged(id, e.owned ? me : e.owner, e.version()));
+        replies.add(known(e));
       }
     } finally {
       lock.unlock();
@@ -237,8 +252,13 @@ final class Inbound {
    * change (a gap).
    */
   private void tellFormerHolders(
-      String id, List<String> former, String newOwner, long version, List<Runnable> flushes) {
-    Op tell = new Op.OwnerChanged(id, newOwner, version);
+      String id,
+      List<String> former,
+      String newOwner,
+      long version,
+      int term,
+      List<Runnable> flushes) {
+    Op tell = new Op.OwnerChanged(id, newOwner, version, term);
     for (String h : former) {
       if (!h.equals(newOwner) && !h.equals(engine.me)) {
         engine.enqueue(h, tell, null, flushes);
@@ -295,10 +315,11 @@ final class Inbound {
   }
 
   /**
-   * Someone says {@code c.owner()} owns the session at {@code c.version()}. An owner with an older
-   * version (or losing the tie) yields; a replica follows. Returns what to answer when the new
-   * owner itself announced it: {@link Op.NeedFull} when this copy is missing or behind, an {@link
-   * Op.OwnerChanged} when this copy is newer (the announcer then yields).
+   * Someone says {@code c.owner()} owns the session at {@code c.version()} in term {@code
+   * c.term()}. An owner whose claim is older ({@link Entry#compare}; the lower name wins a tie)
+   * yields; a replica follows a later claim. Returns what to answer when the new owner itself
+   * announced it: {@link Op.NeedFull} when this copy is missing or does not match, an {@link
+   * Op.OwnerChanged} when this member knows a later claim (the announcer then yields).
    */
   Op onOwnerChanged(Op.OwnerChanged c, List<Runnable> flushes) {
     ReentrantLock lock = engine.sessions.lock(c.id());
@@ -311,37 +332,48 @@ final class Inbound {
       if (e == null) {
         return new Op.NeedFull(c.id());
       }
+      int order = e.compareTo(c.term(), c.version());
       if (e.owned) {
-        if (c.version() > e.version()
-            || (c.version() == e.version() && c.owner().compareTo(engine.me) < 0)) {
+        if (order < 0 || (order == 0 && c.owner().compareTo(engine.me) < 0)) {
           List<String> former = e.holders;
           e.owned = false;
           e.holders = List.of();
           e.owner = c.owner();
+          e.term = c.term();
           engine.counters.conflicts.increment();
           engine.events.ownershipLost(c.id());
-          tellFormerHolders(c.id(), former, c.owner(), c.version(), flushes);
-          if (!engine.holdersFor(c.id(), c.owner(), engine.channel.view()).contains(engine.me)) {
-            engine.sessions.map.remove(c.id());
-            return null;
-          }
-          return c.version() > e.version() ? new Op.NeedFull(c.id()) : null;
+          tellFormerHolders(c.id(), former, c.owner(), c.version(), c.term(), flushes);
+          // this copy may hold a change the winner never saw (two owners of one version): forget
+          // it; a holder gets the winner's record back
+          engine.sessions.map.remove(c.id());
+          boolean holder =
+              engine.holdersFor(c.id(), c.owner(), engine.channel.view()).contains(engine.me);
+          return holder ? new Op.NeedFull(c.id()) : null;
         }
         engine.counters.conflicts.increment();
-        return new Op.OwnerChanged(c.id(), engine.me, e.version());
+        return known(e);
       }
-      if (c.version() > e.version()) {
+      if (order < 0) {
         e.owner = c.owner();
-        return new Op.NeedFull(c.id());
+        e.term = c.term();
+        if (c.version() != e.version()) {
+          return new Op.NeedFull(c.id());
+        }
+        e.exchangedAt = engine.clock.millis();
+        return null;
       }
-      if (c.version() == e.version()) {
+      if (order == 0) {
+        if (!c.owner().equals(e.owner) && c.owner().compareTo(e.owner) > 0) {
+          engine.counters.conflicts.increment();
+          return known(e); // two owners of one term: the lower name wins
+        }
         e.owner = c.owner();
         e.exchangedAt = engine.clock.millis();
         return null;
       }
       if (!c.owner().equals(e.owner)) {
         engine.counters.conflicts.increment();
-        return new Op.OwnerChanged(c.id(), e.owner, e.version());
+        return known(e);
       }
       return null;
     } finally {
@@ -358,7 +390,7 @@ final class Inbound {
       if (e == null) {
         return;
       }
-      replies.add(new Op.Full(e.record, e.owned ? engine.me : e.owner));
+      replies.add(new Op.Full(e.record, e.owned ? engine.me : e.owner, e.term));
       if (e.owned) {
         e.owned = false;
         e.holders = List.of();

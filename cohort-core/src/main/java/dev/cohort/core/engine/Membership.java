@@ -26,7 +26,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *       drop (in mode all, joiners pull everything by state transfer instead);
  *   <li>after a merge: every owner pushes its records to the holders and the top k+1 members, so
  *       two owners of one session from both sides of the partition meet at least at one member; the
- *       newer version wins and the loser yields.
+ *       newer version (then the later ownership term) wins and the loser yields. The other members
+ *       get a drop, so copies left over from before the split do not linger.
  * </ul>
  */
 final class Membership {
@@ -109,7 +110,7 @@ final class Membership {
               if (engine.config.mode() == Mode.ALL && joinedNames.contains(h)) {
                 continue; // it pulls everything by state transfer
               }
-              full = full != null ? full : new Op.Full(e.record, engine.me);
+              full = full != null ? full : new Op.Full(e.record, engine.me, e.term);
               engine.enqueue(h, full, null, flushes);
               sent++;
             }
@@ -125,7 +126,7 @@ final class Membership {
         } else if (!curNames.contains(e.owner) || leftNames.contains(e.owner)) {
           String caretaker = caretaker(id, e.owner, prev, curNames);
           if (caretaker.equals(engine.me)) {
-            engine.becomeOwner(withGrace(e.record), flushes);
+            engine.becomeOwner(withGrace(e.record), e.term + 1, flushes);
             caretaken++;
           } else {
             e.owner = caretaker;
@@ -220,9 +221,18 @@ final class Membership {
         List<String> ranked = Rendezvous.rank(id, all);
         targets.addAll(ranked.subList(0, Math.min(k, ranked.size())));
         targets.remove(engine.me);
-        Op full = new Op.Full(e.record, engine.me);
+        Op full = new Op.Full(e.record, engine.me, e.term);
         for (String t : targets) {
           engine.enqueue(t, full, null, flushes);
+        }
+        // a member from the other side may still keep a copy that follows this owner from before
+        // the split, where placement no longer puts one: it forgets it (a copy that follows
+        // another owner ignores the drop)
+        Op drop = new Op.Drop(id, e.version());
+        for (String m : all) {
+          if (!targets.contains(m) && !m.equals(engine.me)) {
+            engine.enqueue(m, drop, null, flushes);
+          }
         }
         pushed++;
       } finally {

@@ -210,11 +210,15 @@ final class Outbox {
       byte[] answer = r.replies().get(target);
       counters.bytesReceived.add(answer.length);
       Set<String> needFull = new HashSet<>();
+      Set<String> refused = new HashSet<>();
       try {
         for (Op op : codec.decode(answer).ops()) {
           if (op instanceof Op.NeedFull n) {
             needFull.add(n.id());
           } else {
+            if (op instanceof Op.OwnerChanged c) {
+              refused.add(c.id());
+            }
             owner.onReplyOp(target, op);
           }
         }
@@ -226,6 +230,18 @@ final class Outbox {
         String id = it.op.id();
         if (id != null && needFull.contains(id)) {
           resend.computeIfAbsent(id, k -> new ArrayList<>()).addAll(it.pendings);
+        } else if (id != null && refused.contains(id)) {
+          // the target follows another owner: the change is not on it. When this member yielded
+          // to that owner the change is kept nowhere — the caller must not report it done
+          boolean lost = owner.fullFor(id) == null;
+          for (Pending p : it.pendings) {
+            if (lost) {
+              p.ownershipLost(target.name());
+            } else {
+              p.fail(
+                  target.name() + " refused the change: it follows another owner of the session");
+            }
+          }
         } else {
           for (Pending p : it.pendings) {
             p.ack(target.name());

@@ -95,6 +95,26 @@ final class Pending {
             null));
   }
 
+  /**
+   * Fails at once with {@link OwnershipLostException}: {@code target} follows a later owner of the
+   * session, so this member's change will not survive.
+   */
+  synchronized void ownershipLost(String target) {
+    if (future.isDone()) {
+      return;
+    }
+    cancelTimer();
+    future.completeExceptionally(
+        new OwnershipLostException(
+            what
+                + " refused [session "
+                + session
+                + ", by "
+                + target
+                + "]: another member owns the session now (it took the session over while this"
+                + " member was cut off or slow) — the change was not kept; retry the request"));
+  }
+
   synchronized boolean isDone() {
     return future.isDone();
   }

@@ -241,7 +241,7 @@ final class ReplicationEngine implements SessionEngine {
         if (rec.valueBytes() > config.maxSessionBytes()) {
           return tooLarge(id, rec);
         }
-        e = new Entry(rec, me, true, now);
+        e = new Entry(rec, me, true, 0, now);
         setHolders(e, channel.view());
         sessions.map.put(id, e);
         pending = newPending("replication", id, e.holders);
@@ -275,8 +275,9 @@ final class ReplicationEngine implements SessionEngine {
         e.accessDirty = false;
         e.exchangedAt = now;
         pending = newPending("replication", id, e.holders);
+        Op.Delta delta = diff.delta().withTerm(e.term);
         for (String h : e.holders) {
-          enqueue(h, diff.delta(), pending, flushes);
+          enqueue(h, delta, pending, flushes);
         }
         saveChanges(diff);
       }
@@ -342,24 +343,26 @@ final class ReplicationEngine implements SessionEngine {
    * to the holders with an {@link Op.OwnerChanged}; a holder that lacks this version answers {@link
    * Op.NeedFull} and gets the whole record. The version is not bumped: a change of owner is not a
    * change of the session, so an old owner that changed the session meanwhile (partition) still has
-   * the newer version and wins at the merge. Call under the id's lock.
+   * the newer version. The ownership {@code term} (one more than any term the new owner saw) orders
+   * it after every former owner. Call under the id's lock.
    */
-  Entry becomeOwner(SessionRecord rec, List<Runnable> flushes) {
+  Entry becomeOwner(SessionRecord rec, int term, List<Runnable> flushes) {
     String id = rec.id();
     long now = clock.millis();
     Entry e = sessions.map.get(id);
     if (e == null) {
-      e = new Entry(rec, me, true, now);
+      e = new Entry(rec, me, true, term, now);
       sessions.map.put(id, e);
     } else {
       e.record = rec;
       e.owner = me;
       e.owned = true;
+      e.term = term;
       e.exchangedAt = now;
     }
     e.accessDirty = false;
     setHolders(e, channel.view());
-    Op announce = new Op.OwnerChanged(id, me, rec.version());
+    Op announce = new Op.OwnerChanged(id, me, rec.version(), term);
     for (String h : e.holders) {
       enqueue(h, announce, null, flushes);
     }
@@ -458,7 +461,7 @@ final class ReplicationEngine implements SessionEngine {
       }
       sessions.map.remove(oldId);
       SessionRecord rec = Changes.withId(e.record, newId, e.version() + 1);
-      Entry n = new Entry(rec, me, true, clock.millis());
+      Entry n = new Entry(rec, me, true, e.term, clock.millis());
       setHolders(n, channel.view());
       sessions.map.put(newId, n);
       Op drop = new Op.Drop(oldId, e.version());
@@ -468,7 +471,7 @@ final class ReplicationEngine implements SessionEngine {
         }
       }
       pending = newPending("id change", newId, n.holders);
-      Op full = new Op.Full(rec, me);
+      Op full = new Op.Full(rec, me, n.term);
       for (String h : n.holders) {
         if (e.holders.contains(h)) {
           enqueue(h, drop, null, flushes);
@@ -742,7 +745,7 @@ final class ReplicationEngine implements SessionEngine {
                   @Override
                   public Op.Full fullFor(String id) {
                     Entry e = sessions.map.get(id);
-                    return e != null && e.owned ? new Op.Full(e.record, me) : null;
+                    return e != null && e.owned ? new Op.Full(e.record, me, e.term) : null;
                   }
 
                   @Override

@@ -193,7 +193,7 @@ final class StateTransfer {
         if (!e.owned) {
           continue;
         }
-        Op.Full f = new Op.Full(e.record, engine.me);
+        Op.Full f = new Op.Full(e.record, engine.me, e.term);
         long s = Estimate.of(f);
         if (!chunk.isEmpty() && size + s > limit) {
           byte[] b = engine.codec.encode(new Frame(chunk));

@@ -51,6 +51,8 @@ final class Takeover {
       asked.put(m, engine.channel.request(List.of(m), claim, engine.config.syncTimeout()));
     }
     SessionRecord best = null;
+    int bestTerm = 0;
+    int maxTerm = -1;
     boolean bestFromOwner = false;
     List<Member> silent = new ArrayList<>();
     List<Member> answered = new ArrayList<>();
@@ -78,10 +80,14 @@ final class Takeover {
         for (Op op : engine.codec.decode(answer).ops()) {
           if (op instanceof Op.Full f && f.id().equals(id)) {
             boolean fromOwner = f.owner().equals(m.name());
-            if (best == null
-                || f.record().version() > best.version()
-                || (f.record().version() == best.version() && fromOwner && !bestFromOwner)) {
+            maxTerm = Math.max(maxTerm, f.term());
+            int order =
+                best == null
+                    ? 1
+                    : Entry.compare(f.term(), f.record().version(), bestTerm, best.version());
+            if (order > 0 || (order == 0 && fromOwner && !bestFromOwner)) {
               best = f.record();
+              bestTerm = f.term();
               bestFromOwner = fromOwner;
             }
           }
@@ -91,8 +97,12 @@ final class Takeover {
       }
     }
     Entry local = engine.sessions.map.get(id);
-    if (local != null && (best == null || local.version() > best.version())) {
-      best = local.record;
+    if (local != null) {
+      maxTerm = Math.max(maxTerm, local.term);
+      if (best == null || local.compareTo(bestTerm, best.version()) > 0) {
+        best = local.record;
+        bestTerm = local.term;
+      }
     }
     if (best == null && !silent.isEmpty()) {
       throw new ReplicationException(
@@ -129,10 +139,14 @@ final class Takeover {
       if (cur != null && cur.owned) {
         return Optional.of(cur.record); // handed to us meanwhile
       }
-      if (cur != null && cur.version() > best.version()) {
-        best = cur.record;
+      if (cur != null) {
+        maxTerm = Math.max(maxTerm, cur.term);
+        if (cur.compareTo(bestTerm, best.version()) > 0) {
+          best = cur.record;
+        }
       }
-      e = engine.becomeOwner(best, flushes);
+      // after every owner this member heard of: their late messages lose to it
+      e = engine.becomeOwner(best, maxTerm + 1, flushes);
     } finally {
       lock.unlock();
     }

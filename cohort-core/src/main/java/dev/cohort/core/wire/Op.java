@@ -20,11 +20,18 @@ public sealed interface Op {
    *
    * @param owner the route name of the member that owns the session after this operation (the
    *     receiver itself when the sender hands the session over)
+   * @param term the owner's ownership term: it grows by one with every change of owner (take-over,
+   *     caretaker, hand-over), so a former owner's claim loses to a later one
    */
-  record Full(SessionRecord record, String owner) implements Op {
+  record Full(SessionRecord record, String owner, int term) implements Op {
     public Full {
       Objects.requireNonNull(record, "record");
       Objects.requireNonNull(owner, "owner");
+    }
+
+    /** A record at ownership term 0 (a session that never changed owner). */
+    public Full(SessionRecord record, String owner) {
+      this(record, owner, 0);
     }
 
     @Override
@@ -42,6 +49,8 @@ public sealed interface Op {
    * @param authType the new auth type when {@code authChanged}
    * @param principal the new principal when {@code principalChanged}
    * @param notes the full new set of notes, or null when unchanged
+   * @param term the sender's ownership term (see {@link Full}): a holder refuses a delta from an
+   *     owner older than the one it follows
    */
   record Delta(
       String id,
@@ -54,12 +63,60 @@ public sealed interface Op {
       boolean principalChanged,
       byte[] principal,
       Map<String, byte[]> notes,
-      List<AttributeChange> changes)
+      List<AttributeChange> changes,
+      int term)
       implements Op {
     public Delta {
       Objects.requireNonNull(id, "id");
       notes = notes == null ? null : Map.copyOf(notes);
       changes = List.copyOf(changes);
+    }
+
+    /** A delta at ownership term 0. */
+    public Delta(
+        String id,
+        long baseVersion,
+        long lastAccessedTime,
+        Integer maxInactiveSeconds,
+        Boolean isNew,
+        boolean authChanged,
+        String authType,
+        boolean principalChanged,
+        byte[] principal,
+        Map<String, byte[]> notes,
+        List<AttributeChange> changes) {
+      this(
+          id,
+          baseVersion,
+          lastAccessedTime,
+          maxInactiveSeconds,
+          isNew,
+          authChanged,
+          authType,
+          principalChanged,
+          principal,
+          notes,
+          changes,
+          0);
+    }
+
+    /** This delta as sent by an owner in {@code ownerTerm}. */
+    public Delta withTerm(int ownerTerm) {
+      return ownerTerm == term
+          ? this
+          : new Delta(
+              id,
+              baseVersion,
+              lastAccessedTime,
+              maxInactiveSeconds,
+              isNew,
+              authChanged,
+              authType,
+              principalChanged,
+              principal,
+              notes,
+              changes,
+              ownerTerm);
     }
 
     /** A delta that changes nothing but the version (announces a new owner). */
@@ -83,8 +140,13 @@ public sealed interface Op {
    */
   record Remove(String id, long version, boolean expired) implements Op {}
 
-  /** The session is now owned by {@code owner} at {@code version}. */
-  record OwnerChanged(String id, String owner, long version) implements Op {}
+  /** The session is now owned by {@code owner} at {@code version}, in ownership {@code term}. */
+  record OwnerChanged(String id, String owner, long version, int term) implements Op {
+    /** At ownership term 0. */
+    public OwnerChanged(String id, String owner, long version) {
+      this(id, owner, version, 0);
+    }
+  }
 
   /** The receiver is no longer a holder of the session: forget it quietly. */
   record Drop(String id, long version) implements Op {}

@@ -24,7 +24,7 @@ import java.util.Map;
 public final class WireCodec {
 
   /** The format version; a frame with another version is dropped. */
-  public static final byte VERSION = 1;
+  public static final byte VERSION = 2;
 
   static final int MAX_STRING_BYTES = 4096;
   static final int MAX_NAMES = 1 << 16;
@@ -115,6 +115,7 @@ public final class WireCodec {
       o.b(FULL);
       writeRecord(o, f.record());
       o.str(f.owner());
+      o.uv(f.term());
     } else if (op instanceof Op.Delta d) {
       o.b(DELTA);
       writeDelta(o, d);
@@ -133,6 +134,7 @@ public final class WireCodec {
       o.str(c.id());
       o.str(c.owner());
       o.uv(c.version());
+      o.uv(c.term());
     } else if (op instanceof Op.Drop d) {
       o.b(DROP);
       o.str(d.id());
@@ -179,6 +181,7 @@ public final class WireCodec {
   private static void writeDelta(Out o, Op.Delta d) {
     o.str(d.id());
     o.uv(d.baseVersion());
+    o.uv(d.term());
     o.uv(d.lastAccessedTime());
     int flags =
         (d.maxInactiveSeconds() != null ? 1 : 0)
@@ -265,7 +268,7 @@ public final class WireCodec {
     int tag = in.b();
     switch (tag) {
       case FULL:
-        return new Op.Full(readRecord(in), NAMES.intern(in.str()));
+        return new Op.Full(readRecord(in), NAMES.intern(in.str()), in.uv());
       case DELTA:
         return readDelta(in);
       case TOUCH:
@@ -273,7 +276,7 @@ public final class WireCodec {
       case REMOVE:
         return new Op.Remove(in.str(), in.uvl() - 1, in.bool());
       case OWNER_CHANGED:
-        return new Op.OwnerChanged(in.str(), NAMES.intern(in.str()), in.uvl());
+        return new Op.OwnerChanged(in.str(), NAMES.intern(in.str()), in.uvl(), in.uv());
       case DROP:
         return new Op.Drop(in.str(), in.uvl());
       case NEED_FULL:
@@ -325,6 +328,7 @@ public final class WireCodec {
   private Op.Delta readDelta(In in) throws MalformedFrameException {
     String id = in.str();
     long base = in.uvl();
+    int term = in.uv();
     long accessed = in.uvl();
     int flags = in.b();
     Budget budget = new Budget(maxSessionBytes);
@@ -376,7 +380,8 @@ public final class WireCodec {
         principalChanged,
         principal,
         notes,
-        changes);
+        changes,
+        term);
   }
 
   private static Map<String, byte[]> readMap(In in, Budget budget) throws MalformedFrameException {

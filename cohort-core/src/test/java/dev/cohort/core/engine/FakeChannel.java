@@ -9,6 +9,7 @@ import dev.cohort.core.channel.MessageHandler;
 import dev.cohort.core.channel.Replies;
 import dev.cohort.core.channel.RequestHandler;
 import dev.cohort.core.channel.View;
+import dev.cohort.core.wire.WireCodec;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -26,6 +27,9 @@ final class FakeChannel implements ClusterChannel {
   final Member local;
   final View view;
   final List<byte[]> requests = new CopyOnWriteArrayList<>();
+
+  /** How a member answers a request (null: an empty frame); set by a test. */
+  volatile java.util.function.BiFunction<Member, byte[], byte[]> answers;
 
   /** Every request as (target route names, payload), in order. */
   final List<Map.Entry<List<String>, byte[]>> sent = new CopyOnWriteArrayList<>();
@@ -90,7 +94,8 @@ final class FakeChannel implements ClusterChannel {
     sent.add(Map.entry(targets.stream().map(Member::name).toList(), payload));
     Map<Member, byte[]> r = new HashMap<>();
     for (Member m : targets) {
-      r.put(m, new byte[] {1, 0}); // an empty frame
+      byte[] a = answers == null ? null : answers.apply(m, payload);
+      r.put(m, a != null ? a : new byte[] {WireCodec.VERSION, 0}); // else an empty frame
     }
     return CompletableFuture.completedFuture(new Replies(r, Set.of()));
   }

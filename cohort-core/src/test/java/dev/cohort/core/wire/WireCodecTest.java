@@ -102,16 +102,16 @@ class WireCodecTest {
             null,
             List.of(patch));
     byte[] frame = codec.encode(Frame.of(delta));
-    // version 1 + count 1 + tag 1 + id 33 + base 1 + access time 6 + flags 1 + changes 1
+    // version 1 + count 1 + tag 1 + id 33 + base 1 + term 1 + access time 6 + flags 1 + changes 1
     // + kind 1 + name 6 + prefix 1 + suffix 1 + middle 2
-    assertThat(frame).hasSize(56);
+    assertThat(frame).hasSize(57);
     assertThat(frame.length).isLessThanOrEqualTo(120);
   }
 
   @Test
   void framesOfAnotherVersionAreRejected() {
     byte[] bytes = codec.encode(Frame.of(new Op.NeedFull("s")));
-    bytes[0] = 2;
+    bytes[0] = WireCodec.VERSION + 1;
     assertThatThrownBy(() -> codec.decode(bytes))
         .isInstanceOf(MalformedFrameException.class)
         .hasMessageContaining("version");
