@@ -61,6 +61,7 @@ final class Expiry {
         long interval = r.maxInactiveSeconds() * 1000L;
         if (e.owned && r.isExpired(now)) {
           engine.sessions.map.remove(id);
+          engine.bury(id, r.version(), r);
           expired.add(e);
         } else if (e.owned) {
           if (e.accessDirty && interval > 0 && now - e.exchangedAt >= interval / 4) {
@@ -101,6 +102,7 @@ final class Expiry {
       engine.delete(r.id());
     }
     flushes.forEach(Runnable::run);
+    engine.sessions.ended.values().removeIf(t -> t.until() <= now);
     if (!expired.isEmpty()) {
       ReplicationEngine.LOG.log(Level.DEBUG, () -> "expired " + expired.size() + " sessions");
     }

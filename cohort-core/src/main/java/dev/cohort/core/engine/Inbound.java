@@ -76,7 +76,9 @@ final class Inbound {
   /** An operation in a member's answer to one of our frames. */
   void onAnswer(Member from, Op op) {
     List<Runnable> flushes = new ArrayList<>();
-    if (op instanceof Op.OwnerChanged c) {
+    if (op instanceof Op.Remove r) {
+      onRemove(r); // the session ended there while this member was cut off: it ends here too
+    } else if (op instanceof Op.OwnerChanged c) {
       Op back = onOwnerChanged(c, flushes);
       if (back instanceof Op.OwnerChanged) {
         // this member owns a version at least as good: tell the other claimed owner, and the
@@ -137,7 +139,10 @@ final class Inbound {
     lock.lock();
     try {
       Entry e = engine.sessions.map.get(d.id());
-      if (e == null) {
+      Sessions.Tombstone ended = e == null ? engine.buried(d.id(), d.baseVersion()) : null;
+      if (ended != null) {
+        replies.add(ended.removal(d.id()));
+      } else if (e == null) {
         engine.counters.gaps.increment();
         replies.add(new Op.NeedFull(d.id()));
       } else if (e.owned) {
@@ -194,6 +199,13 @@ final class Inbound {
     lock.lock();
     try {
       Entry e = engine.sessions.map.get(id);
+      Sessions.Tombstone ended = e == null ? engine.sessions.ended.get(id) : null;
+      if (ended != null && ended.covers(rec)) {
+        // an ended session offered back (a merge, a late hand-over): it stays ended
+        replies.add(ended.removal(id));
+        engine.counters.conflicts.increment();
+        return;
+      }
       if (e == null) {
         if (toMe) {
           engine.becomeOwner(rec, f.term(), flushes); // hand-over
@@ -288,6 +300,9 @@ final class Inbound {
     lock.lock();
     try {
       Entry e = engine.sessions.map.get(r.id());
+      if (e == null || r.version() < 0 || e.version() <= r.version()) {
+        engine.bury(r.id(), r.version(), e == null ? null : e.record);
+      }
       if (e != null && (r.version() < 0 || e.version() <= r.version())) {
         engine.sessions.map.remove(r.id());
         removed = true;
@@ -330,7 +345,8 @@ final class Inbound {
         return null;
       }
       if (e == null) {
-        return new Op.NeedFull(c.id());
+        Sessions.Tombstone ended = engine.buried(c.id(), c.version());
+        return ended != null ? ended.removal(c.id()) : new Op.NeedFull(c.id());
       }
       int order = e.compareTo(c.term(), c.version());
       if (e.owned) {
@@ -388,6 +404,10 @@ final class Inbound {
     try {
       Entry e = engine.sessions.map.get(c.id());
       if (e == null) {
+        Sessions.Tombstone ended = engine.sessions.ended.get(c.id());
+        if (ended != null) {
+          replies.add(ended.removal(c.id())); // the claimer's copy, if any, is of an ended session
+        }
         return;
       }
       replies.add(new Op.Full(e.record, e.owned ? engine.me : e.owner, e.term));

@@ -382,6 +382,7 @@ final class ReplicationEngine implements SessionEngine {
     lock.lock();
     try {
       Entry e = sessions.map.remove(id);
+      bury(id, e != null && e.owned ? e.version() : -1, e == null ? null : e.record);
       if (e != null && e.owned) {
         pending = newPending("invalidation", id, e.holders);
         Op op = new Op.Remove(id, e.version(), false);
@@ -622,6 +623,39 @@ final class ReplicationEngine implements SessionEngine {
   }
 
   // ------------------------------------------------------------------ helpers
+
+  /**
+   * Tombstones live twice the interval (how long a forgotten replica may linger), at least 60 s.
+   */
+  static final long MIN_TOMBSTONE_MILLIS = 60_000;
+
+  static final long UNKNOWN_TOMBSTONE_MILLIS = 3_600_000;
+
+  /**
+   * Remembers that the session ended here (see {@link Sessions#ended}). Call under the id's lock.
+   *
+   * @param version its last version, or negative when unknown
+   * @param known the last record held here, or null
+   */
+  void bury(String id, long version, SessionRecord known) {
+    long now = clock.millis();
+    long interval = known == null ? 0 : known.maxInactiveSeconds() * 1000L;
+    long ttl =
+        interval > 0 ? Math.max(2 * interval, MIN_TOMBSTONE_MILLIS) : UNKNOWN_TOMBSTONE_MILLIS;
+    Sessions.Tombstone t =
+        new Sessions.Tombstone(
+            version < 0 ? Long.MAX_VALUE : version,
+            known == null ? -1 : known.creationTime(),
+            now + ttl);
+    sessions.ended.merge(
+        id, t, (a, b) -> a.version() >= b.version() && a.until() >= b.until() ? a : b);
+  }
+
+  /** The tombstone of an ended session that covers {@code version} (any creation), or null. */
+  Sessions.Tombstone buried(String id, long version) {
+    Sessions.Tombstone t = sessions.ended.get(id);
+    return t != null && version <= t.version() ? t : null;
+  }
 
   private void requireStarted() {
     if (!started || me == null) {

@@ -54,6 +54,8 @@ final class Takeover {
     int bestTerm = 0;
     int maxTerm = -1;
     boolean bestFromOwner = false;
+    long endedAt = -2; // the highest version a member says the session ended at (-1: any)
+    List<Member> offered = new ArrayList<>();
     List<Member> silent = new ArrayList<>();
     List<Member> answered = new ArrayList<>();
     long deadline = System.nanoTime() + engine.config.syncTimeout().toNanos() + 500_000_000L;
@@ -78,7 +80,11 @@ final class Takeover {
       engine.counters.bytesReceived.add(answer.length);
       try {
         for (Op op : engine.codec.decode(answer).ops()) {
+          if (op instanceof Op.Remove gone && gone.id().equals(id)) {
+            endedAt = gone.version() < 0 ? Long.MAX_VALUE : Math.max(endedAt, gone.version());
+          }
           if (op instanceof Op.Full f && f.id().equals(id)) {
+            offered.add(m);
             boolean fromOwner = f.owner().equals(m.name());
             maxTerm = Math.max(maxTerm, f.term());
             int order =
@@ -103,6 +109,16 @@ final class Takeover {
         best = local.record;
         bestTerm = local.term;
       }
+    }
+    Sessions.Tombstone here = engine.sessions.ended.get(id);
+    if (here != null) {
+      endedAt = Math.max(endedAt, here.version());
+    }
+    if (best != null && best.version() <= endedAt) {
+      // it was invalidated or expired while a member that kept a copy was frozen or cut off: it
+      // stays ended, and the members that offered a copy forget it
+      endOffered(best, endedAt, offered);
+      return Optional.empty();
     }
     if (best == null && !silent.isEmpty()) {
       throw new ReplicationException(
@@ -160,6 +176,27 @@ final class Takeover {
                 + (System.nanoTime() - t0) / 1_000_000
                 + " ms");
     return Optional.of(e.record);
+  }
+
+  private void endOffered(SessionRecord best, long endedAt, List<Member> offered) {
+    List<Runnable> flushes = new ArrayList<>();
+    Op.Remove remove = new Op.Remove(id, endedAt == Long.MAX_VALUE ? -1 : endedAt, false);
+    ReentrantLock lock = engine.sessions.lock(id);
+    lock.lock();
+    try {
+      Entry cur = engine.sessions.map.get(id);
+      if (cur != null && cur.version() <= endedAt) {
+        engine.sessions.map.remove(id);
+      }
+      engine.bury(id, endedAt, best);
+      for (Member m : offered) {
+        engine.enqueue(m.name(), remove, null, flushes);
+      }
+    } finally {
+      lock.unlock();
+    }
+    flushes.forEach(Runnable::run);
+    engine.counters.conflicts.increment();
   }
 
   private SessionRecord fromStore() {

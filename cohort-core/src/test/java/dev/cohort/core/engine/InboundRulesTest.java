@@ -377,6 +377,60 @@ class InboundRulesTest {
     assertThat(engine.owns("s")).isTrue();
   }
 
+  // Tombstones: a session invalidated or expired while a member with a copy was frozen or cut off
+  // came back at the merge or on the next claim (freeze and partition runs: 2-13 per run).
+
+  @Test
+  void invalidatedSession_offeredBackByAMemberThatMissedIt_staysEnded() throws Exception {
+    create();
+    engine.invalidate("s").get();
+
+    List<Op> answer = deliver("n2", new Op.Full(rec(1, 1), "n2")); // its stale copy, at the merge
+
+    assertThat(answer).containsExactly(new Op.Remove("s", 1, false));
+    assertThat(engine.sessions.map).doesNotContainKey("s");
+  }
+
+  @Test
+  void replicaThatHeardTheRemoval_answersAClaimWithIt() throws Exception {
+    deliver("n2", new Op.Full(rec(3, 1), "n2"));
+    deliver("n2", new Op.Remove("s", 3, false));
+
+    assertThat(deliver("n3", new Op.Claim("s", List.of("n1"))))
+        .containsExactly(new Op.Remove("s", 3, false));
+    assertThat(deliver("n3", new Op.OwnerChanged("s", "n3", 3, 1)))
+        .containsExactly(new Op.Remove("s", 3, false));
+  }
+
+  @Test
+  void takeOverOfAnEndedSession_findsNothing_andTheStaleCopyIsRemoved() throws Exception {
+    channel.answers =
+        (m, payload) ->
+            codec.encode(
+                Frame.of(
+                    m.name().equals("n2")
+                        ? new Op.Full(rec(4, 1), "n2", 0) // was frozen when the session ended
+                        : new Op.Remove("s", 5, false)));
+
+    assertThat(engine.acquire("s")).isEmpty();
+
+    assertThat(sentTo("n2")).contains(new Op.Remove("s", 5, false));
+    assertThat(engine.sessions.map).doesNotContainKey("s");
+  }
+
+  @Test
+  void aNewSessionUnderAnEndedId_isNotRefused() throws Exception {
+    deliver("n2", new Op.Full(rec(1, 1), "n2"));
+    deliver("n2", new Op.Remove("s", 1, false));
+    SessionRecord other =
+        new SessionRecord(
+            "s", 1, 99, 99, 1800, true, null, null, Map.of(), Map.of("v", new byte[] {7}));
+
+    assertThat(deliver("n3", new Op.Full(other, "n3"))).isEmpty();
+
+    assertThat(engine.sessions.map).containsKey("s");
+  }
+
   @Test
   void malformedFramesAreDroppedAndCounted() throws Exception {
     byte[] answer = channel.deliver("n2", new byte[] {1, 5, 99, 0});
