@@ -105,20 +105,38 @@ final class Membership {
           List<String> now = engine.holdersFor(id, engine.me, cur);
           boolean fresh = e.holdersView >= cur.id(); // placed in this view already
           Op full = null;
+          Set<String> added = new LinkedHashSet<>();
           for (String h : now) {
             if (!e.holders.contains(h) || (joinedNames.contains(h) && !fresh)) {
               if (engine.config.mode() == Mode.ALL && joinedNames.contains(h)) {
                 continue; // it pulls everything by state transfer
               }
               full = full != null ? full : new Op.Full(e.record, engine.me, e.term);
-              engine.enqueue(h, full, null, flushes);
+              added.add(h);
               sent++;
             }
           }
+          List<String> removed = new ArrayList<>();
           for (String h : e.holders) {
             if (!now.contains(h) && curNames.contains(h)) {
-              engine.enqueue(h, new Op.Drop(id, e.version()), null, flushes);
+              removed.add(h);
               dropped++;
+            }
+          }
+          // make before break: a former holder keeps its copy until every new holder has the
+          // record — if this member dies in between, the session still has a copy somewhere
+          Pending made =
+              added.isEmpty()
+                  ? null
+                  : new Pending("replica move", Ids.tag(id), added, engine::viewOrNull);
+          for (String h : added) {
+            engine.enqueue(h, full, made, flushes);
+          }
+          if (!removed.isEmpty()) {
+            if (made == null) {
+              dropFormer(id, removed, flushes);
+            } else {
+              made.future.thenRun(() -> dropFormerLater(id, removed, added));
             }
           }
           e.holders = List.copyOf(now); // compact: one per owned session
@@ -130,6 +148,13 @@ final class Membership {
             caretaken++;
           } else {
             e.owner = caretaker;
+            if (engine.config.mode() == Mode.BACKUP) {
+              // the caretaker may have no copy (a replica move was under way when the owner
+              // died): hand it this one — it keeps the newer of the two, or ignores it when it
+              // already took care of the session
+              engine.enqueue(
+                  caretaker, new Op.Full(e.record, caretaker, e.term + 1), null, flushes);
+            }
           }
         }
       } finally {
@@ -160,6 +185,41 @@ final class Membership {
             + " unprotected, in "
             + ms
             + " ms");
+  }
+
+  private void dropFormer(String id, List<String> former, List<Runnable> flushes) {
+    Entry e = engine.sessions.map.get(id);
+    if (e == null || !e.owned) {
+      return;
+    }
+    Op drop = new Op.Drop(id, e.version());
+    for (String h : former) {
+      if (!e.holders.contains(h)) {
+        engine.enqueue(h, drop, null, flushes);
+      }
+    }
+  }
+
+  /** After the new holders acknowledged the record: the former holders may forget theirs. */
+  private void dropFormerLater(String id, List<String> former, Set<String> added) {
+    List<Runnable> flushes = new ArrayList<>();
+    ReentrantLock lock = engine.sessions.lock(id);
+    lock.lock();
+    try {
+      View v = engine.viewOrNull();
+      if (v == null) {
+        return;
+      }
+      for (String h : added) {
+        if (v.byName(h).isEmpty()) {
+          return; // a new holder left meanwhile: the next view change places the copies again
+        }
+      }
+      dropFormer(id, former, flushes);
+    } finally {
+      lock.unlock();
+    }
+    flushes.forEach(Runnable::run);
   }
 
   /**
