@@ -136,7 +136,8 @@ final class Membership {
             if (made == null) {
               dropFormer(id, removed, flushes);
             } else {
-              made.future.thenRun(() -> dropFormerLater(id, removed, added));
+              // on the membership thread: never inside the pending's completion (an answer thread)
+              made.future.thenRunAsync(() -> dropFormerLater(id, removed, added), engine.control);
             }
           }
           e.holders = List.copyOf(now); // compact: one per owned session

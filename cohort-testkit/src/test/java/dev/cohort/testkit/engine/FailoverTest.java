@@ -95,7 +95,20 @@ class FailoverTest {
     c.awaitViewSize(2);
 
     for (String id : ids) {
-      eventually().until(() -> c.ownerOf(id).isPresent());
+      try {
+        eventually().until(() -> c.ownerOf(id).isPresent());
+      } catch (org.awaitility.core.ConditionTimeoutException e) {
+        StringBuilder sb = new StringBuilder("DEBUG " + id);
+        for (SessionEngine x : c.live()) {
+          sb.append(" | ")
+              .append(x.localMember().name())
+              .append(" owns=")
+              .append(x.owns(id))
+              .append(" placement=")
+              .append(x.placement(id));
+        }
+        throw new AssertionError(sb.toString(), e);
+      }
       SessionEngine owner = c.get(c.ownerOf(id).get());
       assertThat(intOf(owner.acquire(id).orElseThrow().attributes().get("count")))
           .as("session %s", id)
