@@ -178,6 +178,35 @@ final class Outbox {
     return batch;
   }
 
+  /**
+   * A frame that timed out may not have been applied: the whole records in it (a new holder's copy,
+   * a gap being filled) go again, current, at the head of the queue — else a session that is not
+   * changed again keeps one copy fewer than the owner believes. Deltas need nothing: the next one
+   * finds the gap. Only after a timeout (one try per timeout, never a tight loop).
+   */
+  private void requeueRecords(List<Item> batch) {
+    List<Item> again = new ArrayList<>();
+    for (Item it : batch) {
+      if (it.op instanceof Op.Full f) {
+        Op.Full current = owner.fullFor(f.id());
+        if (current != null && f.owner().equals(current.owner())) {
+          again.add(new Item(current, List.of()));
+        }
+      }
+    }
+    if (again.isEmpty()) {
+      return;
+    }
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      for (int i = again.size() - 1; i >= 0; i--) {
+        queue.addFirst(again.get(i));
+      }
+    }
+  }
+
   private void onAnswer(List<Item> batch, Replies r, Throwable err, long t0) {
     try {
       if (err != null) {
@@ -195,6 +224,9 @@ final class Outbox {
                     ? counters.syncTimeouts::increment
                     : () -> {});
           }
+        }
+        if (cause instanceof RequestTimeoutException) {
+          requeueRecords(batch);
         }
         return;
       }

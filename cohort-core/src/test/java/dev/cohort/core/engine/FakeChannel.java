@@ -28,6 +28,10 @@ final class FakeChannel implements ClusterChannel {
   final View view;
   final List<byte[]> requests = new CopyOnWriteArrayList<>();
 
+  /** How many of the next requests time out (nobody answers them). */
+  final java.util.concurrent.atomic.AtomicInteger timeouts =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   /** How a member answers a request (null: an empty frame); set by a test. */
   volatile java.util.function.BiFunction<Member, byte[], byte[]> answers;
 
@@ -92,6 +96,11 @@ final class FakeChannel implements ClusterChannel {
       Collection<Member> targets, byte[] payload, Duration timeout) {
     requests.add(payload);
     sent.add(Map.entry(targets.stream().map(Member::name).toList(), payload));
+    if (timeouts.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      return CompletableFuture.failedFuture(
+          new dev.cohort.core.channel.RequestTimeoutException(
+              Set.copyOf(targets), Set.of(), timeout, null));
+    }
     Map<Member, byte[]> r = new HashMap<>();
     for (Member m : targets) {
       byte[] a = answers == null ? null : answers.apply(m, payload);
