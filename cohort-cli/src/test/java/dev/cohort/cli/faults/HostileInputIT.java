@@ -189,12 +189,14 @@ class HostileInputIT {
             codec.encode(Frame.of(new Op.Touch("S" + SEED, 1, System.currentTimeMillis())));
         byte[] random = new byte[4096];
         new Random(SEED).nextBytes(random);
-        random[0] = 99; // not version 1
+        random[0] = 99; // not the format version
         byte[] wrongVersion = valid.clone();
-        wrongVersion[0] = 2;
+        wrongVersion[0] = (byte) (WireCodec.VERSION + 1);
         byte[] truncated = Arrays.copyOf(valid, valid.length - 3);
-        // version 1, one op, FULL, then a session id that claims a gigabyte
-        byte[] oversized = {1, 1, 1, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x04};
+        // the format version, one op, FULL, then a session id that claims a gigabyte
+        byte[] oversized = {
+          WireCodec.VERSION, 1, 1, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x04
+        };
         byte[] rawGadget = gadget(); // 0xACED...: a Java stream instead of a Cohort frame
         for (byte[] hostile : List.of(random, wrongVersion, truncated, oversized, rawGadget)) {
           rogue.send(target, hostile);
