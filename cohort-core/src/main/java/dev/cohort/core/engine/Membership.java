@@ -201,7 +201,10 @@ final class Membership {
     }
   }
 
-  /** After the new holders acknowledged the record: the former holders may forget theirs. */
+  /**
+   * After the new holders acknowledged the record: the former holders (or the members that got a
+   * copy at a merge) may forget theirs, unless they are holders again by now.
+   */
   private void dropFormerLater(String id, List<String> former, Set<String> added) {
     List<Runnable> flushes = new ArrayList<>();
     ReentrantLock lock = engine.sessions.lock(id);
@@ -283,8 +286,20 @@ final class Membership {
         targets.addAll(ranked.subList(0, Math.min(k, ranked.size())));
         targets.remove(engine.me);
         Op full = new Op.Full(e.record, engine.me, e.term);
+        // the members that get a copy only so that two owners meet: once they acknowledged (any
+        // conflict is settled by then) they forget it again, or every merge leaves extra replicas
+        Set<String> extra = new LinkedHashSet<>(targets);
+        extra.removeAll(e.holders);
+        Pending met =
+            extra.isEmpty()
+                ? null
+                : new Pending("merge push", Ids.tag(id), extra, engine::viewOrNull);
         for (String t : targets) {
-          engine.enqueue(t, full, null, flushes);
+          engine.enqueue(t, full, extra.contains(t) ? met : null, flushes);
+        }
+        if (met != null) {
+          met.future.thenRunAsync(
+              () -> dropFormerLater(id, List.copyOf(extra), Set.of()), engine.control);
         }
         // a member from the other side may still keep a copy that follows this owner from before
         // the split, where placement no longer puts one: it forgets it (a copy that follows

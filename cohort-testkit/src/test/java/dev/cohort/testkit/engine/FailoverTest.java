@@ -116,6 +116,49 @@ class FailoverTest {
     }
   }
 
+  // freeze and partition runs: after the heal the nodes held more replicas than sessions — the
+  // merge pushes each record to k+1 members so that two owners meet, and those copies stayed
+  @Test
+  void afterAPartitionHeals_everySessionHasOneOwnerAndExactlyKCopies() throws Exception {
+    c = new EngineCluster(EngineCluster.testConfig());
+    c.startAll("n1", "n2", "n3");
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      String id = "merge-" + i;
+      ids.add(id);
+      SessionEngine owner = c.get("n" + (1 + i % 3));
+      owner.commit(c.create(id, attrs("count", 1))).get(5, TimeUnit.SECONDS);
+    }
+    c.net.partition(java.util.Set.of("n1"), java.util.Set.of("n2", "n3"));
+    eventually().until(() -> c.get("n1").view().size() == 1 && c.get("n2").view().size() == 2);
+    for (String id : ids) { // the majority side serves every session meanwhile
+      SessionEngine n2 = c.get("n2");
+      int seen = intOf(n2.acquire(id).orElseThrow().attributes().get("count"));
+      n2.commit(c.set(id, attrs("count", seen + 1))).get(5, TimeUnit.SECONDS);
+    }
+
+    c.net.heal();
+    c.awaitViewSize(3);
+
+    eventually()
+        .until(
+            () ->
+                c.live().stream().mapToInt(e -> e.stats().ownedSessions()).sum() == ids.size()
+                    && c.live().stream().mapToInt(e -> e.stats().replicaSessions()).sum()
+                        == ids.size());
+    for (String id : ids) {
+      assertThat(
+              intOf(
+                  c.get(c.ownerOf(id).orElseThrow())
+                      .acquire(id)
+                      .orElseThrow()
+                      .attributes()
+                      .get("count")))
+          .as("session %s", id)
+          .isEqualTo(2);
+    }
+  }
+
   @Test
   void acquireMovesOwnership_andTheOldOwnerIsTold() throws Exception {
     c = new EngineCluster(EngineCluster.testConfig());
