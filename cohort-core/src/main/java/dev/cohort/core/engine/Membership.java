@@ -190,6 +190,14 @@ final class Membership {
 
   private void dropFormer(String id, List<String> former, List<Runnable> flushes) {
     Entry e = engine.sessions.map.get(id);
+    Sessions.Tombstone ended = e == null ? engine.sessions.ended.get(id) : null;
+    if (ended != null) {
+      // it ended meanwhile: the removal went to the holders only, the former ones forget it now
+      for (String h : former) {
+        engine.enqueue(h, ended.removal(id), null, flushes);
+      }
+      return;
+    }
     if (e == null || !e.owned) {
       return;
     }
@@ -315,7 +323,24 @@ final class Membership {
         lock.unlock();
       }
     }
+    // the other side may still hold copies of sessions that ended on this side while it was away
+    int ended = 0;
+    for (var t : engine.sessions.ended.entrySet()) {
+      if (engine.sessions.map.containsKey(t.getKey())) {
+        continue;
+      }
+      Op remove = t.getValue().removal(t.getKey());
+      for (String m : all) {
+        if (!m.equals(engine.me)) {
+          engine.enqueue(m, remove, null, flushes);
+        }
+      }
+      ended++;
+    }
     flushes.forEach(Runnable::run);
+    int endedSessions = ended;
+    ReplicationEngine.LOG.log(
+        Level.DEBUG, () -> "merge: told the other members of " + endedSessions + " ended sessions");
     ReplicationEngine.LOG.log(
         Level.INFO,
         "partition healed into view "
