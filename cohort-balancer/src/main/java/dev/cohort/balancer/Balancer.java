@@ -92,6 +92,7 @@ public final class Balancer implements AutoCloseable {
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childOption(ChannelOption.SO_KEEPALIVE, true)
+            .childOption(ChannelOption.RCVBUF_ALLOCATOR, ProxyContext.READS)
             .childHandler(
                 new ChannelInitializer<SocketChannel>() {
                   @Override

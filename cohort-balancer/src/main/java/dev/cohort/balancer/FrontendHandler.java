@@ -135,7 +135,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
     if (relay) {
       if (backendChannel != null && backendChannel.isActive()) {
-        backendChannel.write(msg);
+        send(backendChannel, msg);
         if (!backendChannel.isWritable()) {
           pausedForBackend = true;
           updateAutoRead();
@@ -296,7 +296,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       if (replayable) {
         keepForReplay(c);
       }
-      backendChannel.write(c);
+      send(backendChannel, c);
       if (!backendChannel.isWritable()) {
         pausedForBackend = true;
         updateAutoRead();
@@ -386,9 +386,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     backendHandler.owner = this;
     backendKeepAlive = true;
     lastBackendActivity = System.nanoTime();
-    ch.write(request);
+    send(ch, request);
     for (int i = 0; i < unsent.size(); i++) {
-      ch.write(unsent.get(i));
+      send(ch, unsent.get(i));
     }
     unsent.clear();
     if (flush) {
@@ -412,7 +412,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     if (relay) {
-      ctx.write(msg);
+      toClient(msg);
       if (!ctx.channel().isWritable()) {
         backendChannel.config().setAutoRead(false);
       }
@@ -456,7 +456,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     if (code == 101 && webSocket) {
       upgrading = true;
       proxy.stats.upgrades.increment();
-      ctx.write(r);
+      toClient(r);
       return;
     }
     backendKeepAlive = HttpUtil.isKeepAlive(r);
@@ -481,7 +481,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
     r.setProtocolVersion(http10 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1);
     HttpUtil.setKeepAlive(r, clientKeepAlive);
-    ctx.write(r);
+    toClient(r);
   }
 
   private void onBackendContent(HttpContent c) {
@@ -500,7 +500,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       c.release();
       return;
     }
-    ctx.write(c);
+    toClient(c);
     if (upgrading) {
       if (last) {
         switchToRelay();
@@ -556,9 +556,24 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     updateAutoRead();
   }
 
+  /**
+   * Writes a proxied message without a promise of its own (none is ever listened to, and one per
+   * message is garbage). A write that fails fires {@code exceptionCaught} in that channel's
+   * pipeline, which closes the channel: for a backend connection, {@link #onBackendClosed} then
+   * retries or answers 502, as for any other backend failure.
+   */
+  private static void send(Channel ch, Object msg) {
+    ch.write(msg, ch.voidPromise());
+  }
+
+  /** {@link #send} to the client connection. */
+  private void toClient(Object msg) {
+    ctx.write(msg, ctx.voidPromise());
+  }
+
   private static void writeRaw(Channel ch, Object m) {
     if (m instanceof ByteBuf) {
-      ch.write(m);
+      send(ch, m);
     } else {
       ReferenceCountUtil.release(m);
     }
