@@ -1,5 +1,6 @@
 package dev.cohort.tomcat.farm;
 
+import dev.cohort.core.engine.SessionEngine;
 import dev.cohort.tomcat.CohortCluster;
 import dev.cohort.tomcat.ReplicatedManager;
 import java.nio.file.Path;
@@ -23,6 +24,7 @@ import org.apache.juli.logging.LogFactory;
  */
 final class HostDeployer implements Deployer {
   private static final Log log = LogFactory.getLog(HostDeployer.class);
+  private static final java.time.Duration REJOIN_WAIT = java.time.Duration.ofSeconds(30);
   private final Host host;
   private final String node;
   private final AppChannels channels;
@@ -38,12 +40,14 @@ final class HostDeployer implements Deployer {
     String path = FarmApp.contextPath(name);
     Container old = host.findChild(path);
     String previous = old instanceof Context c ? c.getDocBase() : null;
+    int members = sessionClusterSize(old);
     if (old != null) {
       host.removeChild(old);
     }
     Context ctx = context(path, war.toAbsolutePath().toString(), slot);
     String why = start(ctx);
     if (why == null) {
+      awaitRejoined(name, ctx, members);
       return;
     }
     remove(ctx);
@@ -99,6 +103,57 @@ final class HostDeployer implements Deployer {
           }
         });
     return ctx;
+  }
+
+  /** Members in the session cluster of a context (0: none, or not replicated). */
+  private static int sessionClusterSize(Container c) {
+    if (c instanceof Context ctx && ctx.getManager() instanceof ReplicatedManager rm) {
+      SessionEngine e = rm.engine();
+      try {
+        return e == null ? 0 : e.view().size();
+      } catch (RuntimeException ex) {
+        return 0;
+      }
+    }
+    return 0;
+  }
+
+  /**
+   * Waits (bounded) until the new version's session cluster has as many members as the old one had:
+   * the next node's rollout drains its sessions to the members it sees, and a new context whose
+   * channel has not found the others yet (discovery under load) would be missing from them — its
+   * users' next request would find no session (FarmCommandIT under load).
+   */
+  private void awaitRejoined(String name, Context ctx, int members) {
+    if (members <= 1) {
+      return;
+    }
+    long deadline = System.nanoTime() + REJOIN_WAIT.toNanos();
+    int seen = 0;
+    while (System.nanoTime() < deadline) {
+      seen = sessionClusterSize(ctx);
+      if (seen >= members) {
+        return;
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+    log.warn(
+        "farm: ["
+            + name
+            + "] runs on "
+            + node
+            + ", but its session cluster shows "
+            + seen
+            + " of the "
+            + members
+            + " members it had after "
+            + REJOIN_WAIT.toSeconds()
+            + " s — the rollout goes on; check the cluster port and discovery of this node");
   }
 
   /** Adds and starts {@code ctx}; null when it started, else why not. */
