@@ -15,6 +15,10 @@ final class Counters implements EngineStats {
   final LongAdder bytesSent = new LongAdder();
   final LongAdder bytesReceived = new LongAdder();
   final LongAdder gaps = new LongAdder();
+
+  /** Replicas left following a departed owner, adopted by the periodic check (see Expiry). */
+  final LongAdder orphansAdopted = new LongAdder();
+
   final LongAdder conflicts = new LongAdder();
   final LongAdder takeovers = new LongAdder();
   final LongAdder expired = new LongAdder();

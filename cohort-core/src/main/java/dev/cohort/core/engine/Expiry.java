@@ -41,6 +41,9 @@ final class Expiry {
   private final ReplicationEngine engine;
   private long lastSweep = Long.MIN_VALUE / 2; // the first run sweeps
 
+  /** Replicas whose owner was not in the view at the last run (adopted if still so now). */
+  private Set<String> orphanSuspects = Set.of();
+
   Expiry(ReplicationEngine engine) {
     this.engine = engine;
   }
@@ -49,6 +52,10 @@ final class Expiry {
     long now = engine.clock.millis();
     List<Runnable> flushes = new ArrayList<>();
     List<Entry> expired = new ArrayList<>();
+    View view = engine.viewOrNull();
+    List<String> live = view == null ? null : ReplicationEngine.names(view);
+    Set<String> liveNames = live == null ? Set.of() : new java.util.HashSet<>(live);
+    Set<String> suspects = new java.util.HashSet<>();
     for (String id : new ArrayList<>(engine.sessions.map.keySet())) {
       ReentrantLock lock = engine.sessions.lock(id);
       lock.lock();
@@ -77,11 +84,21 @@ final class Expiry {
             && now - r.lastAccessedTime() >= 2 * interval
             && now - e.exchangedAt >= 2 * interval) {
           engine.sessions.map.remove(id);
+        } else if (live != null && !liveNames.contains(e.owner)) {
+          // a replica that follows a member no longer in the view, for two runs in a row: a
+          // record from the dead owner arrived after the view change was handled, or a caretaker
+          // race left it behind — without this it would have no owner until the next view change
+          if (orphanSuspects.contains(id)) {
+            adopt(e, live, flushes);
+          } else {
+            suspects.add(id);
+          }
         }
       } finally {
         lock.unlock();
       }
     }
+    orphanSuspects = suspects;
     flushes.forEach(Runnable::run);
     flushes.clear();
     for (Entry e : expired) {
@@ -107,6 +124,23 @@ final class Expiry {
       ReplicationEngine.LOG.log(Level.DEBUG, () -> "expired " + expired.size() + " sessions");
     }
     sweepStore(now);
+  }
+
+  /**
+   * The first of the view's ranking (top k in mode backup) takes care of an orphaned replica; a
+   * member that is not it hands its copy over (the caretaker keeps the newer record). Call under
+   * the id's lock.
+   */
+  private void adopt(Entry e, List<String> live, List<Runnable> flushes) {
+    String id = e.record.id();
+    String caretaker = dev.cohort.core.placement.Rendezvous.rank(id, live).get(0);
+    engine.counters.orphansAdopted.increment();
+    if (caretaker.equals(engine.me)) {
+      engine.becomeOwner(engine.membership.withGrace(e.record), e.term + 1, flushes);
+    } else {
+      e.owner = caretaker;
+      engine.enqueue(caretaker, new Op.Full(e.record, caretaker, e.term + 1), null, flushes);
+    }
   }
 
   /** Expires sessions that only the store holds; on the coordinator only (class comment). */

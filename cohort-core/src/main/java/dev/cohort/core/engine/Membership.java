@@ -261,7 +261,7 @@ final class Membership {
    * Access times reach replicas lazily (at most every maxInactive/4), so a caretaker adds that much
    * grace: no live session expires because its owner died.
    */
-  private SessionRecord withGrace(SessionRecord r) {
+  SessionRecord withGrace(SessionRecord r) {
     if (r.maxInactiveSeconds() <= 0) {
       return r;
     }

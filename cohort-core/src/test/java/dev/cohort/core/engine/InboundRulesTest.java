@@ -443,6 +443,38 @@ class InboundRulesTest {
     assertThat(sentTo(holder).stream().filter(op -> op instanceof Op.Full).count()).isEqualTo(2);
   }
 
+  // twoMembersKilledAtOnce in a CI run: a session ended up with no owner; a record from a member
+  // that was already gone can arrive after the view change was handled, and its copy then follows
+  // a member no view contains
+  @Test
+  void replicaFollowingAMemberNotInTheView_isAdoptedByTheCaretaker_atTheSecondCheck()
+      throws Exception {
+    deliver("n2", new Op.Full(rec(3, 1), "n9", 1)); // n9 left before this arrived
+    String caretaker =
+        dev.cohort.core.placement.Rendezvous.rank("s", List.of("n1", "n2", "n3")).get(0);
+
+    engine.expireIdle();
+    assertThat(engine.owns("s")).isFalse(); // once may be a view change still being handled
+
+    engine.expireIdle();
+    if (caretaker.equals("n1")) {
+      assertThat(engine.owns("s")).isTrue();
+      assertThat(engine.sessions.map.get("s").term).isEqualTo(2);
+    } else {
+      assertThat(sentTo(caretaker))
+          .anySatisfy(
+              op ->
+                  assertThat(op)
+                      .isInstanceOfSatisfying(
+                          Op.Full.class,
+                          f -> {
+                            assertThat(f.owner()).isEqualTo(caretaker);
+                            assertThat(f.term()).isEqualTo(2);
+                            assertThat(f.record().version()).isEqualTo(3);
+                          }));
+    }
+  }
+
   @Test
   void malformedFramesAreDroppedAndCounted() throws Exception {
     byte[] answer = channel.deliver("n2", new byte[] {1, 5, 99, 0});
