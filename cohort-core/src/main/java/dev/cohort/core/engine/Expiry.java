@@ -132,15 +132,9 @@ final class Expiry {
    * the id's lock.
    */
   private void adopt(Entry e, List<String> live, List<Runnable> flushes) {
-    String id = e.record.id();
-    String caretaker = dev.cohort.core.placement.Rendezvous.rank(id, live).get(0);
+    String caretaker = dev.cohort.core.placement.Rendezvous.rank(e.record.id(), live).get(0);
     engine.counters.orphansAdopted.increment();
-    if (caretaker.equals(engine.me)) {
-      engine.becomeOwner(engine.membership.withGrace(e.record), e.term + 1, flushes);
-    } else {
-      e.owner = caretaker;
-      engine.enqueue(caretaker, new Op.Full(e.record, caretaker, e.term + 1), null, flushes);
-    }
+    engine.membership.takeCare(e, caretaker, true, flushes);
   }
 
   /** Expires sessions that only the store holds; on the coordinator only (class comment). */

@@ -144,18 +144,8 @@ final class Membership {
           e.holdersView = cur.id();
         } else if (!curNames.contains(e.owner) || leftNames.contains(e.owner)) {
           String caretaker = caretaker(id, e.owner, prev, curNames);
-          if (caretaker.equals(engine.me)) {
-            engine.becomeOwner(withGrace(e.record), e.term + 1, flushes);
+          if (takeCare(e, caretaker, engine.config.mode() == Mode.BACKUP, flushes)) {
             caretaken++;
-          } else {
-            e.owner = caretaker;
-            if (engine.config.mode() == Mode.BACKUP) {
-              // the caretaker may have no copy (a replica move was under way when the owner
-              // died): hand it this one — it keeps the newer of the two, or ignores it when it
-              // already took care of the session
-              engine.enqueue(
-                  caretaker, new Op.Full(e.record, caretaker, e.term + 1), null, flushes);
-            }
           }
         }
       } finally {
@@ -186,6 +176,26 @@ final class Membership {
             + " unprotected, in "
             + ms
             + " ms");
+  }
+
+  /**
+   * An orphaned replica: this member becomes its owner when it is the {@code caretaker}; else it
+   * follows the caretaker and, when {@code handOver}, hands it this copy — the caretaker may have
+   * none (a replica move was under way when the owner died); it keeps the newer of the two, or
+   * ignores the copy once it took care of the session. Call under the id's lock.
+   *
+   * @return true when this member took care of the session
+   */
+  boolean takeCare(Entry e, String caretaker, boolean handOver, List<Runnable> flushes) {
+    if (caretaker.equals(engine.me)) {
+      engine.becomeOwner(withGrace(e.record), e.term + 1, flushes);
+      return true;
+    }
+    e.owner = caretaker;
+    if (handOver) {
+      engine.enqueue(caretaker, new Op.Full(e.record, caretaker, e.term + 1), null, flushes);
+    }
+    return false;
   }
 
   private void dropFormer(String id, List<String> former, List<Runnable> flushes) {
@@ -261,7 +271,7 @@ final class Membership {
    * Access times reach replicas lazily (at most every maxInactive/4), so a caretaker adds that much
    * grace: no live session expires because its owner died.
    */
-  SessionRecord withGrace(SessionRecord r) {
+  private SessionRecord withGrace(SessionRecord r) {
     if (r.maxInactiveSeconds() <= 0) {
       return r;
     }
