@@ -98,7 +98,7 @@ class FailoverTest {
       try {
         eventually().until(() -> c.ownerOf(id).isPresent());
       } catch (org.awaitility.core.ConditionTimeoutException e) {
-        StringBuilder sb = new StringBuilder("DEBUG " + id);
+        StringBuilder sb = new StringBuilder("no single owner of " + id + " — each member:");
         for (SessionEngine x : c.live()) {
           sb.append(" | ")
               .append(x.localMember().name())
