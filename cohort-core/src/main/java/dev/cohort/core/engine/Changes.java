@@ -116,7 +116,8 @@ final class Changes {
             principalChanged,
             u.principal(),
             notesChanged ? u.notes() : null,
-            changes);
+            changes,
+            0);
     return new Diff(next, delta);
   }
 

@@ -270,8 +270,7 @@ final class Outbox {
             if (lost) {
               p.ownershipLost(target.name());
             } else {
-              p.fail(
-                  target.name() + " refused the change: it follows another owner of the session");
+              p.refused(target.name());
             }
           }
         } else {

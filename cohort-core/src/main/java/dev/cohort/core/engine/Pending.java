@@ -115,6 +115,28 @@ final class Pending {
                 + " member was cut off or slow) — the change was not kept; retry the request"));
   }
 
+  /**
+   * Fails at once: {@code target} follows another owner of the session and did not apply the change
+   * (this member still owns it; the two settle as their claims meet).
+   */
+  synchronized void refused(String target) {
+    if (future.isDone()) {
+      return;
+    }
+    cancelTimer();
+    future.completeExceptionally(
+        new ReplicationException(
+            what
+                + " refused [session "
+                + session
+                + ", by "
+                + target
+                + "]: that member follows another owner of the session (two members claimed it, e.g."
+                + " after a freeze or a partition) — the change is kept here only; the claims settle"
+                + " within a round trip and the next change reaches the winner's holders",
+            null));
+  }
+
   synchronized boolean isDone() {
     return future.isDone();
   }

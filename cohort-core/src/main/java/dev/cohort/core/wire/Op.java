@@ -72,34 +72,6 @@ public sealed interface Op {
       changes = List.copyOf(changes);
     }
 
-    /** A delta at ownership term 0. */
-    public Delta(
-        String id,
-        long baseVersion,
-        long lastAccessedTime,
-        Integer maxInactiveSeconds,
-        Boolean isNew,
-        boolean authChanged,
-        String authType,
-        boolean principalChanged,
-        byte[] principal,
-        Map<String, byte[]> notes,
-        List<AttributeChange> changes) {
-      this(
-          id,
-          baseVersion,
-          lastAccessedTime,
-          maxInactiveSeconds,
-          isNew,
-          authChanged,
-          authType,
-          principalChanged,
-          principal,
-          notes,
-          changes,
-          0);
-    }
-
     /** This delta as sent by an owner in {@code ownerTerm}. */
     public Delta withTerm(int ownerTerm) {
       return ownerTerm == term
@@ -122,7 +94,18 @@ public sealed interface Op {
     /** A delta that changes nothing but the version (announces a new owner). */
     public static Delta bump(String id, long baseVersion, long lastAccessedTime) {
       return new Delta(
-          id, baseVersion, lastAccessedTime, null, null, false, null, false, null, null, List.of());
+          id,
+          baseVersion,
+          lastAccessedTime,
+          null,
+          null,
+          false,
+          null,
+          false,
+          null,
+          null,
+          List.of(),
+          0);
     }
 
     @Override

@@ -64,6 +64,22 @@ class InboundRulesTest {
         Map.of("v", new byte[] {(byte) value}));
   }
 
+  /** A unit of work on session "s" setting attribute v to {@code value}. */
+  static SessionUpdate update(boolean created, long accessed, boolean isNew, int value) {
+    return new SessionUpdate(
+        "s",
+        created,
+        1,
+        accessed,
+        1800,
+        isNew,
+        null,
+        null,
+        Map.of("v", new byte[] {(byte) value}),
+        Set.of(),
+        Map.of());
+  }
+
   List<Op> deliver(String from, Op... ops) throws Exception {
     return codec.decode(channel.deliver(from, codec.encode(Frame.of(ops)))).ops();
   }
@@ -80,7 +96,8 @@ class InboundRulesTest {
         false,
         null,
         null,
-        List.of(new dev.cohort.core.wire.AttributeChange.Set("v", new byte[] {(byte) value})));
+        List.of(new dev.cohort.core.wire.AttributeChange.Set("v", new byte[] {(byte) value})),
+        0);
   }
 
   long version() {
@@ -138,19 +155,7 @@ class InboundRulesTest {
 
   @Test
   void ownerYields_whenANewerVersionArrives() throws Exception {
-    engine.commit(
-        new SessionUpdate(
-            "s",
-            true,
-            1,
-            1,
-            1800,
-            true,
-            null,
-            null,
-            Map.of("v", new byte[] {1}),
-            Set.of(),
-            Map.of()));
+    engine.commit(update(true, 1, true, 1));
     assertThat(engine.owns("s")).isTrue();
     deliver("n2", new Op.Full(rec(3, 4), "n2"));
     assertThat(engine.owns("s")).isFalse();
@@ -160,32 +165,8 @@ class InboundRulesTest {
 
   @Test
   void ownerKeepsTheSession_whenAnOlderOwnerReappears() throws Exception {
-    engine.commit(
-        new SessionUpdate(
-            "s",
-            true,
-            1,
-            1,
-            1800,
-            true,
-            null,
-            null,
-            Map.of("v", new byte[] {1}),
-            Set.of(),
-            Map.of()));
-    engine.commit(
-        new SessionUpdate(
-            "s",
-            false,
-            1,
-            2,
-            1800,
-            false,
-            null,
-            null,
-            Map.of("v", new byte[] {2}),
-            Set.of(),
-            Map.of()));
+    engine.commit(update(true, 1, true, 1));
+    engine.commit(update(false, 2, false, 2));
     assertThat(deliver("n2", new Op.Full(rec(1, 4), "n2")))
         .containsExactly(new Op.OwnerChanged("s", "n1", 2));
     assertThat(engine.owns("s")).isTrue();
@@ -203,19 +184,7 @@ class InboundRulesTest {
 
   @Test
   void claimAnswersWithTheCopy_andTheOldOwnerLetsGo() throws Exception {
-    engine.commit(
-        new SessionUpdate(
-            "s",
-            true,
-            1,
-            1,
-            1800,
-            true,
-            null,
-            null,
-            Map.of("v", new byte[] {1}),
-            Set.of(),
-            Map.of()));
+    engine.commit(update(true, 1, true, 1));
     List<Op> answer = deliver("n2", new Op.Claim("s", List.of("n3")));
     assertThat(answer).singleElement().isInstanceOf(Op.Full.class);
     assertThat(((Op.Full) answer.get(0)).owner()).isEqualTo("n1");
@@ -247,19 +216,7 @@ class InboundRulesTest {
   }
 
   void create() {
-    engine.commit(
-        new SessionUpdate(
-            "s",
-            true,
-            1,
-            1,
-            1800,
-            true,
-            null,
-            null,
-            Map.of("v", new byte[] {1}),
-            Set.of(),
-            Map.of()));
+    engine.commit(update(true, 1, true, 1));
   }
 
   // After a partition heal two owners of one version settle by name; a replica that still
@@ -340,20 +297,7 @@ class InboundRulesTest {
     // committed its own version 2
     channel.answers = (m, payload) -> codec.encode(Frame.of(new Op.OwnerChanged("s", "n2", 2, 1)));
 
-    var commit =
-        engine.commit(
-            new SessionUpdate(
-                "s",
-                false,
-                1,
-                2,
-                1800,
-                false,
-                null,
-                null,
-                Map.of("v", new byte[] {2}),
-                Set.of(),
-                Map.of()));
+    var commit = engine.commit(update(false, 2, false, 2));
 
     assertThat(commit)
         .failsWithin(java.time.Duration.ofSeconds(5))

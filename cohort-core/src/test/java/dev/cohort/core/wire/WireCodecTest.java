@@ -46,7 +46,8 @@ class WireCodecTest {
             List.of(
                 new AttributeChange.Set("a", new byte[] {1, 2}),
                 new AttributeChange.Patch("b", 3, 1, new byte[] {9}),
-                new AttributeChange.Remove("c"))),
+                new AttributeChange.Remove("c")),
+            0),
         Op.Delta.bump("s", 3, 99),
         new Op.Touch("s", 3, 1000),
         new Op.Remove("s", -1, false),
@@ -100,7 +101,8 @@ class WireCodecTest {
             false,
             null,
             null,
-            List.of(patch));
+            List.of(patch),
+            0);
     byte[] frame = codec.encode(Frame.of(delta));
     // version 1 + count 1 + tag 1 + id 33 + base 1 + term 1 + access time 6 + flags 1 + changes 1
     // + kind 1 + name 6 + prefix 1 + suffix 1 + middle 2
