@@ -317,8 +317,8 @@ public final class EngineBench {
       int wire = codec.encode(Frame.of(new Op.Full(r, "n1"))).length;
       double owner = (owners.get("Total") - base.get("Total")) / (double) n;
       double added = (replicas.get("Total") - owners.get("Total")) / (double) n;
-      // the owner's side of replication: the list of holders it keeps per session
-      String holderList = "java.util.ImmutableCollections$List12";
+      // the owner's side of replication: the holder lists it keeps (shared between sessions)
+      String holderList = "dev.cohort.core.engine.Holders";
       double ownerLists =
           (replicas.getOrDefault(holderList, 0L) - owners.getOrDefault(holderList, 0L))
               / (double) n;
@@ -387,10 +387,58 @@ public final class EngineBench {
           100.0 * (grew - data) / data,
           data,
           before >> 20);
+      transientOverhead(config, net, engines, grew / (double) n, n);
     } finally {
       close(engines);
       net.close();
     }
+  }
+
+  /**
+   * What the transfer itself holds, apart from the copies the joiner keeps: a second joiner takes
+   * the state while the main thread samples the live heap (full GCs) and subtracts the copies
+   * received so far at the per-copy cost of the first transfer. The largest remainder is the
+   * transfer's own footprint on both sides (chunks in flight, buffers). Sampling slows the
+   * transfer, so this pass is not timed.
+   */
+  private static void transientOverhead(
+      EngineConfig config, InMemoryNetwork net, List<SessionEngine> engines, double perCopy, int n)
+      throws Exception {
+    SessionEngine first = engines.remove(engines.size() - 1);
+    first.close();
+    long before = liveByClass().get("Total");
+    SessionEngine joiner =
+        SessionEngines.create(
+            config, net.newChannel("n3"), SessionStore.NONE, SessionEvents.NONE, Clock.systemUTC());
+    engines.add(joiner);
+    Thread starter = new Thread(joiner::start, "joiner-start");
+    starter.start();
+    long worst = Long.MIN_VALUE;
+    int samples = 0;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (starter.isAlive() && System.nanoTime() < deadline) {
+      long received = joiner.stats().transferReceived();
+      long live = liveByClass().get("Total");
+      long receivedAfter = joiner.stats().transferReceived();
+      // copies received during the GC may or may not be counted in it: take the fewer
+      long overhead = live - before - (long) (Math.min(received, receivedAfter) * perCopy);
+      worst = Math.max(worst, overhead);
+      samples++;
+      Thread.sleep(100);
+    }
+    starter.join(TimeUnit.SECONDS.toMillis(120));
+    long after = liveByClass().get("Total");
+    double held = n * perCopy;
+    System.out.printf(
+        Locale.ROOT,
+        "state transfer, transient: %d live-heap samples during a second transfer; largest heap"
+            + " beyond the copies received so far %,d bytes = %.1f%% of the %,.0f bytes the"
+            + " copies take; after it: %,d bytes beyond them%n",
+        samples,
+        worst,
+        100.0 * worst / held,
+        held,
+        after - before - (long) held);
   }
 
   private static int freePort() {

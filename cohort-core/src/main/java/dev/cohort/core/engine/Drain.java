@@ -78,7 +78,7 @@ final class Drain {
         e.owned = false;
         e.owner = target;
         e.term = e.term + 1;
-        e.holders = List.of();
+        e.holders = Holders.NONE;
         acks.add(p.future);
         targets.add(target);
       } finally {

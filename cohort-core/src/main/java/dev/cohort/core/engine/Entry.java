@@ -1,7 +1,6 @@
 package dev.cohort.core.engine;
 
 import dev.cohort.core.session.SessionRecord;
-import java.util.List;
 
 /**
  * What one member knows of one session: the record and who owns it; for an owned session, also the
@@ -18,16 +17,16 @@ final class Entry {
 
   /**
    * The ownership term of the owner this copy follows (this member's when owned): one more at every
-   * change of owner, so two claims on the same version are ordered ({@link #compare}). Fits in the
-   * object's padding: a replica copy stays 48 bytes.
+   * change of owner, so two claims on the same version are ordered ({@link #compare}). A copy is 40
+   * bytes (compressed references).
    */
   int term;
 
-  /** For an owned session: the route names that hold (or are being sent) the current record. */
-  List<String> holders = List.of();
-
-  /** The id of the view {@link #holders} were computed in (a stale view event changes nothing). */
-  long holdersView;
+  /**
+   * For an owned session: the route names that hold (or are being sent) the current record, and the
+   * view they were computed in (a stale view event changes nothing). Shared between sessions.
+   */
+  Holders holders = Holders.NONE;
 
   /** The owner's access time changed since it was last sent to the holders. */
   boolean accessDirty;

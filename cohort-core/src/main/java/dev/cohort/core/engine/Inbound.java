@@ -230,7 +230,7 @@ final class Inbound {
         if (e.owned) {
           List<String> former = e.holders;
           e.owned = false;
-          e.holders = List.of();
+          e.holders = Holders.NONE;
           engine.counters.conflicts.increment();
           engine.events.ownershipLost(id);
           tellFormerHolders(id, former, owner, rec.version(), f.term(), flushes);
@@ -353,7 +353,7 @@ final class Inbound {
         if (order < 0 || (order == 0 && c.owner().compareTo(engine.me) < 0)) {
           List<String> former = e.holders;
           e.owned = false;
-          e.holders = List.of();
+          e.holders = Holders.NONE;
           e.owner = c.owner();
           e.term = c.term();
           engine.counters.conflicts.increment();
@@ -413,7 +413,7 @@ final class Inbound {
       replies.add(new Op.Full(e.record, e.owned ? engine.me : e.owner, e.term));
       if (e.owned) {
         e.owned = false;
-        e.holders = List.of();
+        e.holders = Holders.NONE;
         lost = true;
       }
       e.owner = from.name();

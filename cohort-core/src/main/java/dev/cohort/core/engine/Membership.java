@@ -103,7 +103,7 @@ final class Membership {
         }
         if (e.owned) {
           List<String> now = engine.holdersFor(id, engine.me, cur);
-          boolean fresh = e.holdersView >= cur.id(); // placed in this view already
+          boolean fresh = e.holders.view >= cur.id(); // placed in this view already
           Op full = null;
           Set<String> added = new LinkedHashSet<>();
           for (String h : now) {
@@ -140,8 +140,7 @@ final class Membership {
               made.future.thenRunAsync(() -> dropFormerLater(id, removed, added), engine.control);
             }
           }
-          e.holders = List.copyOf(now); // compact: one per owned session
-          e.holdersView = cur.id();
+          e.holders = engine.holderSets.of(now, cur.id());
         } else if (!curNames.contains(e.owner) || leftNames.contains(e.owner)) {
           String caretaker = caretaker(id, e.owner, prev, curNames);
           if (takeCare(e, caretaker, engine.config.mode() == Mode.BACKUP, flushes)) {

@@ -665,6 +665,9 @@ final class ReplicationEngine implements SessionEngine {
 
   private record AllHolders(View view, String owner, List<String> holders) {}
 
+  /** Shared holder lists of owned sessions, for the latest view. */
+  final Holders.Interner holderSets = new Holders.Interner();
+
   /** The last holder list computed in mode ALL (an immutable list, read-only for callers). */
   private volatile AllHolders allHolders;
 
@@ -688,8 +691,7 @@ final class ReplicationEngine implements SessionEngine {
   }
 
   void setHolders(Entry e, View v) {
-    e.holders = List.copyOf(holdersFor(e.record.id(), me, v)); // compact: one per owned session
-    e.holdersView = v.id();
+    e.holders = holderSets.of(holdersFor(e.record.id(), me, v), v.id());
   }
 
   /** The number of holders a fully protected session has. */
