@@ -561,7 +561,8 @@ public class ReplicatedManager extends ManagerBase {
   }
 
   /**
-   * In sync mode waits for {@code f} (bounded); logs a failure.
+   * Waits for {@code f} (bounded): the acknowledgements in sync mode, the change leaving this node
+   * in async mode (the engine bounds that wait); logs a failure.
    *
    * @return the {@link OwnershipLostException} the engine failed {@code f} with (at once in either
    *     mode, or when a holder refused the change in sync mode), else null
@@ -577,12 +578,7 @@ public class ReplicatedManager extends ManagerBase {
         return t;
       }
     }
-    if (c == null || !c.engine().sync()) {
-      f.exceptionally(
-          t -> {
-            log.warn("cohort: replication of " + what + " failed: " + t.getMessage());
-            return null;
-          });
+    if (c == null) {
       return null;
     }
     try {

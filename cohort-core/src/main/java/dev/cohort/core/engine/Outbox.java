@@ -134,6 +134,11 @@ final class Outbox {
       } catch (RuntimeException e) {
         f = CompletableFuture.failedFuture(e);
       }
+      for (Item it : batch) {
+        for (Pending p : it.pendings) {
+          p.sent(target.name());
+        }
+      }
       if (!f.isDone()) {
         // continue on the engine's thread, never on the channel's completing thread (which may
         // hold channel locks that our next request needs)

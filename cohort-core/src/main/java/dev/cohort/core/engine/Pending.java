@@ -10,12 +10,18 @@ import java.util.function.Supplier;
 /**
  * One acknowledged replication in flight: completes when every target acknowledged or left the
  * view; fails with a {@link ReplicationException} when a target failed or the timeout passed.
+ *
+ * <p>{@link #sent} completes (never fails) once the change has been handed to the channel for every
+ * target that is still in the view, or when {@link #future} completes: what an async commit waits
+ * for.
  */
 final class Pending {
   final CompletableFuture<Void> future = new CompletableFuture<>();
+  final CompletableFuture<Void> sent = new CompletableFuture<>();
   private final String what;
   private final String session;
   private final Set<String> waiting;
+  private final Set<String> unsent;
   private final Set<String> acked = new LinkedHashSet<>();
   private final Set<String> departed = new LinkedHashSet<>();
   private final long startNanos = System.nanoTime();
@@ -30,9 +36,18 @@ final class Pending {
     this.what = what;
     this.session = session;
     this.waiting = new LinkedHashSet<>(targets);
+    this.unsent = new LinkedHashSet<>(targets);
     this.view = view;
     if (waiting.isEmpty()) {
       future.complete(null);
+      sent.complete(null);
+    }
+  }
+
+  /** The frame holding the change left for {@code target} (handed to the channel). */
+  synchronized void sent(String target) {
+    if (unsent.remove(target) && unsent.isEmpty()) {
+      sent.complete(null);
     }
   }
 
@@ -51,6 +66,7 @@ final class Pending {
   }
 
   synchronized void departed(String target) {
+    sent(target);
     if (waiting.remove(target)) {
       departed.add(target);
       maybeDone();
@@ -71,6 +87,7 @@ final class Pending {
       return false;
     }
     beforeCompletion.run();
+    sent.complete(null);
     long ms = (System.nanoTime() - startNanos) / 1_000_000;
     View v = view.get();
     cancelTimer();
@@ -104,6 +121,7 @@ final class Pending {
       return;
     }
     cancelTimer();
+    sent.complete(null);
     future.completeExceptionally(
         new OwnershipLostException(
             what
@@ -124,6 +142,7 @@ final class Pending {
       return;
     }
     cancelTimer();
+    sent.complete(null);
     future.completeExceptionally(
         new ReplicationException(
             what
@@ -144,6 +163,7 @@ final class Pending {
   private void maybeDone() {
     if (waiting.isEmpty() && !future.isDone()) {
       cancelTimer();
+      sent.complete(null);
       future.complete(null);
     }
   }

@@ -46,6 +46,14 @@ final class ReplicationEngine implements SessionEngine {
   static final System.Logger LOG = System.getLogger("dev.cohort.core.engine");
   static final String STATE_TOPIC = "cohort-state";
 
+  /**
+   * Async mode: the longest a commit waits for its change to leave this member (the previous frame
+   * to a holder is still unanswered). Longer means fewer changes lost to a crash while a holder is
+   * slow; shorter means a slow holder delays responses less. In sync mode the acknowledgement is
+   * awaited instead, up to {@code syncTimeout}.
+   */
+  static final long ASYNC_SEND_WAIT_MS = 200;
+
   final EngineConfig config;
   final ClusterChannel channel;
   final SessionStore store;
@@ -285,7 +293,7 @@ final class ReplicationEngine implements SessionEngine {
       lock.unlock();
     }
     flushes.forEach(Runnable::run);
-    return config.sync() ? pending.future : CompletableFuture.completedFuture(null);
+    return outcome(pending);
   }
 
   private CompletableFuture<Void> tooLarge(String id, SessionRecord rec) {
@@ -396,7 +404,7 @@ final class ReplicationEngine implements SessionEngine {
     flushes.forEach(Runnable::run);
     delete(id);
     if (pending != null) {
-      return config.sync() ? pending.future : CompletableFuture.completedFuture(null);
+      return outcome(pending);
     }
     // not the owner: tell everybody, whoever has it forgets it
     List<Member> others = others(channel.view());
@@ -486,7 +494,7 @@ final class ReplicationEngine implements SessionEngine {
       first.unlock();
     }
     flushes.forEach(Runnable::run);
-    return config.sync() ? pending.future : CompletableFuture.completedFuture(null);
+    return outcome(pending);
   }
 
   @Override
@@ -724,6 +732,18 @@ final class ReplicationEngine implements SessionEngine {
     List<Member> out = new ArrayList<>(v.members());
     out.remove(local);
     return out;
+  }
+
+  /**
+   * What a commit's caller waits for: in sync mode the holders' acknowledgements; in async mode the
+   * change leaving this member for every live holder (handed to the channel, not acknowledged), at
+   * most {@link #ASYNC_SEND_WAIT_MS} — a change still queued here when the member is killed is what
+   * async mode loses, so the response waits until it is on the wire, but never for a slow holder.
+   */
+  private CompletableFuture<Void> outcome(Pending pending) {
+    return config.sync()
+        ? pending.future
+        : pending.sent.completeOnTimeout(null, ASYNC_SEND_WAIT_MS, TimeUnit.MILLISECONDS);
   }
 
   Pending newPending(String what, String id, List<String> targets) {

@@ -51,10 +51,13 @@ public interface SessionEngine extends AutoCloseable {
    * Replicates what one unit of work did to an owned session: one delta with only the real changes
    * to each holder. In sync mode the future completes when every live holder has acknowledged it
    * (or fails with {@link ReplicationException} after the sync timeout, naming the session's
-   * holders that did not answer); in async mode it completes at once. A unit of work that changed
-   * nothing completes at once and sends nothing (access times travel lazily). When this member does
-   * not own the session (another member took it over while the request ran) the future is already
-   * failed with {@link OwnershipLostException}, in either mode: the change was applied nowhere.
+   * holders that did not answer); in async mode it completes when the delta has been handed to the
+   * channel for every live holder (not acknowledged; at most 200 ms, so a slow holder never holds a
+   * response up longer), so that a crash right after the response loses only what was on the wire.
+   * A unit of work that changed nothing completes at once and sends nothing (access times travel
+   * lazily). When this member does not own the session (another member took it over while the
+   * request ran) the future is already failed with {@link OwnershipLostException}, in either mode:
+   * the change was applied nowhere.
    */
   CompletableFuture<Void> commit(SessionUpdate update);
 

@@ -8,7 +8,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.cohort.core.engine.Placement;
 import dev.cohort.core.engine.SessionEngine;
 import dev.cohort.core.session.SessionRecord;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -46,5 +48,47 @@ class ReplicationTest {
     assertThat(holder.owns("s1")).isTrue();
     eventually().until(() -> !n1.owns("s1"));
     assertThat(c.events.get("n1").ownershipLost).containsExactly("s1");
+  }
+
+  @Test
+  void asyncCommit_completesWhenTheDeltaIsSent_notWhenTheHolderApplies() throws Exception {
+    try (EngineCluster a = new EngineCluster(EngineCluster.testConfig().withSync(false))) {
+      a.startAll("n1", "n2");
+      SessionEngine n1 = a.get("n1");
+      SessionEngine n2 = a.get("n2");
+      n1.commit(a.create("s1", attrs("count", 1))).get(5, TimeUnit.SECONDS);
+      eventually().until(() -> n2.stats().replicaSessions() == 1);
+      a.net.delay("n2", Duration.ofSeconds(3));
+
+      n1.commit(a.set("s1", attrs("count", 2))).get(2, TimeUnit.SECONDS);
+
+      assertThat(n1.stats().deltasSent()).isEqualTo(1);
+      assertThat(n2.stats().deltasApplied()).isZero();
+    }
+  }
+
+  @Test
+  void asyncCommit_behindAFrameInFlight_waitsForItToLeave_butAtMostTheAsyncBound()
+      throws Exception {
+    try (EngineCluster a = new EngineCluster(EngineCluster.testConfig().withSync(false))) {
+      a.startAll("n1", "n2");
+      SessionEngine n1 = a.get("n1");
+      SessionEngine n2 = a.get("n2");
+      n1.commit(a.create("s1", attrs("count", 1))).get(5, TimeUnit.SECONDS);
+      eventually().until(() -> n2.stats().replicaSessions() == 1);
+      a.net.delay("n2", Duration.ofSeconds(3));
+      n1.commit(a.set("s1", attrs("count", 2))).get(2, TimeUnit.SECONDS); // in flight for 3 s
+
+      long t0 = System.nanoTime();
+      CompletableFuture<Void> queued = n1.commit(a.set("s1", attrs("count", 3)));
+      queued.get(2, TimeUnit.SECONDS);
+      long waitedMs = (System.nanoTime() - t0) / 1_000_000;
+
+      // queued behind the unanswered frame: the response waited (a crash now would lose the
+      // change), but not for the slow holder's 3 s — the async bound (200 ms) ended the wait
+      assertThat(waitedMs).isGreaterThanOrEqualTo(200);
+      assertThat(n1.stats().deltasSent()).isEqualTo(1);
+      eventually().until(() -> n2.stats().deltasApplied() == 2);
+    }
   }
 }
