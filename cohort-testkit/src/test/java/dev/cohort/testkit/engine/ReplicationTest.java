@@ -53,12 +53,9 @@ class ReplicationTest {
   @Test
   void asyncCommit_completesWhenTheDeltaIsSent_notWhenTheHolderApplies() throws Exception {
     try (EngineCluster a = new EngineCluster(EngineCluster.testConfig().withSync(false))) {
-      a.startAll("n1", "n2");
+      ownedSessionWithASlowHolder(a);
       SessionEngine n1 = a.get("n1");
       SessionEngine n2 = a.get("n2");
-      n1.commit(a.create("s1", attrs("count", 1))).get(5, TimeUnit.SECONDS);
-      eventually().until(() -> n2.stats().replicaSessions() == 1);
-      a.net.delay("n2", Duration.ofSeconds(3));
 
       n1.commit(a.set("s1", attrs("count", 2))).get(2, TimeUnit.SECONDS);
 
@@ -71,12 +68,9 @@ class ReplicationTest {
   void asyncCommit_behindAFrameInFlight_waitsForItToLeave_butAtMostTheAsyncBound()
       throws Exception {
     try (EngineCluster a = new EngineCluster(EngineCluster.testConfig().withSync(false))) {
-      a.startAll("n1", "n2");
+      ownedSessionWithASlowHolder(a);
       SessionEngine n1 = a.get("n1");
       SessionEngine n2 = a.get("n2");
-      n1.commit(a.create("s1", attrs("count", 1))).get(5, TimeUnit.SECONDS);
-      eventually().until(() -> n2.stats().replicaSessions() == 1);
-      a.net.delay("n2", Duration.ofSeconds(3));
       n1.commit(a.set("s1", attrs("count", 2))).get(2, TimeUnit.SECONDS); // in flight for 3 s
 
       long t0 = System.nanoTime();
@@ -90,5 +84,13 @@ class ReplicationTest {
       assertThat(n1.stats().deltasSent()).isEqualTo(1);
       eventually().until(() -> n2.stats().deltasApplied() == 2);
     }
+  }
+
+  /** n1 owns s1 (count 1), replicated on n2; from now on every delivery to n2 takes 3 s. */
+  private static void ownedSessionWithASlowHolder(EngineCluster a) throws Exception {
+    a.startAll("n1", "n2");
+    a.get("n1").commit(a.create("s1", attrs("count", 1))).get(5, TimeUnit.SECONDS);
+    eventually().until(() -> a.get("n2").stats().replicaSessions() == 1);
+    a.net.delay("n2", Duration.ofSeconds(3));
   }
 }
