@@ -20,16 +20,7 @@ class ChaosIT {
     String logs = JarProcess.target().resolve("chaos-it-logs").toString();
     try (JarProcess chaos =
         JarProcess.start(
-            "chaos-it",
-            "chaos",
-            "--duration",
-            "25s",
-            "--users",
-            "20",
-            "--invalidate-every",
-            "0",
-            "--logs",
-            logs)) {
+            "chaos-it", "chaos", "--duration", "25s", "--users", "20", "--logs", logs)) {
       assertThat(chaos.process.waitFor(380, TimeUnit.SECONDS)).as("chaos finishes").isTrue();
       String report = chaos.output();
       System.out.println(report);
@@ -39,6 +30,7 @@ class ChaosIT {
           .contains("failed requests 0")
           .contains("lost sessions   0")
           .contains("stale reads     0")
+          .containsPattern("resurrected\\s+0 \\(of [1-9]")
           .contains("kill -9")
           .contains("RESULT: PASS");
       assertThat(chaos.process.descendants().toList()).isEmpty();

@@ -163,8 +163,6 @@ class DemoIT {
             "12s",
             "--users",
             "5",
-            "--invalidate-every",
-            "0", // a smoke run: invalidation under faults is a known defect (docs/reliability.md)
             "--logs",
             logs)) {
       assertThat(chaos.process.waitFor(220, TimeUnit.SECONDS)).as("chaos finishes").isTrue();

@@ -19,21 +19,7 @@ class FreezeIT {
 
   @BeforeAll
   static void freezeEachNodeInTurn() throws Exception {
-    // users do not invalidate here: an invalidated session can still come back after a kill,
-    // freeze or partition (no tombstones yet, docs/reliability.md "Known defects");
-    // `cohort chaos --scenario ...` runs with invalidation on and reports it
-    r =
-        Cohort.chaos(
-            "freeze",
-            190,
-            "--scenario",
-            "freeze",
-            "--invalidate-every",
-            "0",
-            "--duration",
-            "15s",
-            "--users",
-            "20");
+    r = Cohort.chaos("freeze", 190, "--scenario", "freeze", "--duration", "15s", "--users", "20");
   }
 
   @Test
@@ -55,5 +41,11 @@ class FreezeIT {
   @Test
   void afterTheFreeze_everyNodesReplicasConverge() {
     assertThat(r.converged()).as(r.toString()).isTrue();
+  }
+
+  @Test
+  void invalidatedSessions_neverComeBack() {
+    assertThat(r.invalidated()).as("users invalidated sessions\n" + r).isPositive();
+    assertThat(r.resurrected()).as(r.toString()).isZero();
   }
 }

@@ -18,21 +18,9 @@ class KillTwoNodesIT {
 
   @BeforeAll
   static void killTwoNodesAtOnce() throws Exception {
-    // users do not invalidate here: an invalidated session can still come back after a kill,
-    // freeze or partition (no tombstones yet, docs/reliability.md "Known defects");
-    // `cohort chaos --scenario ...` runs with invalidation on and reports it
     r =
         Cohort.chaos(
-            "kill-two",
-            230,
-            "--scenario",
-            "kill-two",
-            "--invalidate-every",
-            "0",
-            "--duration",
-            "20s",
-            "--users",
-            "20");
+            "kill-two", 230, "--scenario", "kill-two", "--duration", "20s", "--users", "20");
   }
 
   @Test
@@ -55,5 +43,11 @@ class KillTwoNodesIT {
   @Test
   void everyNodesReplicasConverge() {
     assertThat(r.converged()).as(r.toString()).isTrue();
+  }
+
+  @Test
+  void invalidatedSessions_neverComeBack() {
+    assertThat(r.invalidated()).as("users invalidated sessions\n" + r).isPositive();
+    assertThat(r.resurrected()).as(r.toString()).isZero();
   }
 }

@@ -30,9 +30,6 @@ class PartitionIT {
 
   @BeforeAll
   static void partitionEachNodeInTurn() throws Exception {
-    // users do not invalidate here: an invalidated session can still come back after a kill,
-    // freeze or partition (no tombstones yet, docs/reliability.md "Known defects");
-    // `cohort chaos --scenario ...` runs with invalidation on and reports it
     assertThat(succeeds("ip", "-V"))
         .as("the partition test needs 'ip' (iproute2) — run scripts/test-env-setup")
         .isTrue();
@@ -48,8 +45,6 @@ class PartitionIT {
             220,
             "--scenario",
             "partition",
-            "--invalidate-every",
-            "0",
             "--duration",
             "15s",
             "--users",
@@ -116,5 +111,11 @@ class PartitionIT {
   @Test
   void afterTheMerge_everyNodesReplicasConverge() {
     assertThat(r.converged()).as(r.toString()).isTrue();
+  }
+
+  @Test
+  void invalidatedSessions_neverComeBack() {
+    assertThat(r.invalidated()).as("users invalidated sessions\n" + r).isPositive();
+    assertThat(r.resurrected()).as(r.toString()).isZero();
   }
 }

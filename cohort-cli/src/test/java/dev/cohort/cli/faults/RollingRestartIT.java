@@ -18,21 +18,7 @@ class RollingRestartIT {
 
   @BeforeAll
   static void restartEveryNodeInTurn() throws Exception {
-    // users do not invalidate here: an invalidated session can still come back after a kill,
-    // freeze or partition (no tombstones yet, docs/reliability.md "Known defects");
-    // `cohort chaos --scenario ...` runs with invalidation on and reports it
-    r =
-        Cohort.chaos(
-            "rolling",
-            230,
-            "--scenario",
-            "rolling",
-            "--invalidate-every",
-            "0",
-            "--duration",
-            "20s",
-            "--users",
-            "20");
+    r = Cohort.chaos("rolling", 230, "--scenario", "rolling", "--duration", "20s", "--users", "20");
   }
 
   @Test
@@ -58,5 +44,11 @@ class RollingRestartIT {
   @Test
   void everyNodesReplicasConverge() {
     assertThat(r.converged()).as(r.toString()).isTrue();
+  }
+
+  @Test
+  void invalidatedSessions_neverComeBack() {
+    assertThat(r.invalidated()).as("users invalidated sessions\n" + r).isPositive();
+    assertThat(r.resurrected()).as(r.toString()).isZero();
   }
 }
