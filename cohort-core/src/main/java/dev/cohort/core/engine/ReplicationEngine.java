@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -413,23 +414,37 @@ final class ReplicationEngine implements SessionEngine {
     }
     byte[] frame = codec.encode(Frame.of(new Op.Remove(id, -1, false)));
     counters.bytesSent.add((long) frame.length * others.size());
-    return channel
-        .request(others, frame, config.syncTimeout())
-        .handle(
-            (r, err) -> {
-              if (err != null) {
-                throw new ReplicationException(
-                    "invalidation failed [session "
-                        + Ids.tag(id)
-                        + ", node "
-                        + me
-                        + "]: "
-                        + err.getMessage()
-                        + " — members that missed it drop the session when it expires",
-                    err);
-              }
-              return null;
-            });
+    CompletableFuture<Void> answered =
+        channel
+            .request(others, frame, config.syncTimeout())
+            .handle(
+                (r, err) -> {
+                  if (err != null) {
+                    throw new ReplicationException(
+                        "invalidation failed [session "
+                            + Ids.tag(id)
+                            + ", node "
+                            + me
+                            + "]: "
+                            + err.getMessage()
+                            + " — members that missed it drop the session when it expires",
+                        err);
+                  }
+                  return null;
+                });
+    if (config.sync()) {
+      return answered;
+    }
+    // async: the removal is on the wire already (request() sends before it returns)
+    answered.exceptionally(
+        t -> {
+          LOG.log(
+              System.Logger.Level.WARNING,
+              (t instanceof CompletionException && t.getCause() != null ? t.getCause() : t)
+                  .getMessage());
+          return null;
+        });
+    return CompletableFuture.completedFuture(null);
   }
 
   @Override

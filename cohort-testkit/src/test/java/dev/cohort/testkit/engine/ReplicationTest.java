@@ -86,6 +86,23 @@ class ReplicationTest {
     }
   }
 
+  @Test
+  void asyncInvalidationByANonOwner_doesNotWaitForTheOwnersAnswer() throws Exception {
+    try (EngineCluster a = new EngineCluster(EngineCluster.testConfig().withSync(false))) {
+      a.startAll("n1", "n2");
+      SessionEngine n1 = a.get("n1");
+      n1.commit(a.create("s1", attrs("count", 1))).get(5, TimeUnit.SECONDS);
+      eventually().until(() -> a.get("n2").stats().replicaSessions() == 1);
+      a.net.delay("n1", Duration.ofSeconds(3));
+
+      CompletableFuture<Void> f = a.get("n2").invalidate("s1");
+
+      assertThat(f).isDone();
+      assertThat(n1.owns("s1")).isTrue(); // the removal is on its way
+      eventually().until(() -> !n1.owns("s1"));
+    }
+  }
+
   /** n1 owns s1 (count 1), replicated on n2; from now on every delivery to n2 takes 3 s. */
   private static void ownedSessionWithASlowHolder(EngineCluster a) throws Exception {
     a.startAll("n1", "n2");
