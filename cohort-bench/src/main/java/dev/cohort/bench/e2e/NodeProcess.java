@@ -42,10 +42,13 @@ final class NodeProcess implements AutoCloseable {
     cmd.add("-Xmx" + heap);
     cmd.add("-XX:+UseG1GC");
     cmd.add("-Djava.net.preferIPv4Stack=true");
-    // e.g. BENCH_NODE_JAVA_OPTS='-XX:StartFlightRecording=filename=/tmp/node.jfr' to profile nodes
+    // e.g. BENCH_NODE_JAVA_OPTS='-XX:StartFlightRecording=filename=/tmp/{node}.jfr' to profile
+    // the nodes; {node} is replaced by the node's name
     String extra = System.getenv("BENCH_NODE_JAVA_OPTS");
     if (extra != null && !extra.isBlank()) {
-      cmd.addAll(List.of(extra.trim().split("\\s+")));
+      for (String opt : extra.trim().split("\\s+")) {
+        cmd.add(opt.replace("{node}", o.name()));
+      }
     }
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
