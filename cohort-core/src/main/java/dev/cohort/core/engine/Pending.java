@@ -117,19 +117,10 @@ final class Pending {
    * session, so this member's change will not survive.
    */
   synchronized void ownershipLost(String target) {
-    if (future.isDone()) {
-      return;
-    }
-    cancelTimer();
-    sent.complete(null);
-    future.completeExceptionally(
+    failNow(
         new OwnershipLostException(
-            what
-                + " refused [session "
-                + session
-                + ", by "
-                + target
-                + "]: another member owns the session now (it took the session over while this"
+            refusedBy(target)
+                + "another member owns the session now (it took the session over while this"
                 + " member was cut off or slow) — the change was not kept; retry the request"));
   }
 
@@ -138,22 +129,26 @@ final class Pending {
    * (this member still owns it; the two settle as their claims meet).
    */
   synchronized void refused(String target) {
+    failNow(
+        new ReplicationException(
+            refusedBy(target)
+                + "that member follows another owner of the session (two members claimed it, e.g."
+                + " after a freeze or a partition) — the change is kept here only; the claims settle"
+                + " within a round trip and the next change reaches the winner's holders",
+            null));
+  }
+
+  private String refusedBy(String target) {
+    return what + " refused [session " + session + ", by " + target + "]: ";
+  }
+
+  private void failNow(RuntimeException e) {
     if (future.isDone()) {
       return;
     }
     cancelTimer();
     sent.complete(null);
-    future.completeExceptionally(
-        new ReplicationException(
-            what
-                + " refused [session "
-                + session
-                + ", by "
-                + target
-                + "]: that member follows another owner of the session (two members claimed it, e.g."
-                + " after a freeze or a partition) — the change is kept here only; the claims settle"
-                + " within a round trip and the next change reaches the winner's holders",
-            null));
+    future.completeExceptionally(e);
   }
 
   synchronized boolean isDone() {
