@@ -2,6 +2,7 @@ package dev.cohort.balancer;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -9,7 +10,9 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpRequestEncoder;
 import java.net.InetSocketAddress;
 import java.util.List;
 
@@ -44,6 +47,20 @@ final class ProxyContext {
     this.admin = new AdminPages(this);
   }
 
+  /**
+   * Sets up a client connection: requests are decoded by Netty's {@link HttpRequestDecoder}
+   * (bounded line and headers: 414/431/400), responses are written as bytes by {@link
+   * FrontendHandler}.
+   */
+  void initClient(Channel ch) {
+    HttpDecoderConfig decoder =
+        new HttpDecoderConfig()
+            .setMaxInitialLineLength(Math.max(MAX_INITIAL_LINE, config.maxHeaderBytes()))
+            .setMaxHeaderSize(config.maxHeaderBytes())
+            .setMaxChunkSize(MAX_CHUNK);
+    ch.pipeline().addLast(new HttpRequestDecoder(decoder)).addLast(new FrontendHandler(this));
+  }
+
   /** Opens a new connection to {@code b} on {@code loop} (the client connection's loop). */
   ChannelFuture connect(BackendState b, EventLoop loop) {
     return new Bootstrap()
@@ -58,10 +75,10 @@ final class ProxyContext {
               @Override
               protected void initChannel(SocketChannel ch) {
                 ch.pipeline()
+                    .addLast(new HttpRequestEncoder())
                     .addLast(
-                        new HttpClientCodec(
-                            MAX_INITIAL_LINE, config.maxHeaderBytes(), MAX_CHUNK, false))
-                    .addLast(new BackendHandler(b));
+                        new BackendHandler(
+                            b, MAX_INITIAL_LINE + config.maxHeaderBytes(), ch.alloc()));
               }
             })
         .connect(InetSocketAddress.createUnresolved(b.backend.host(), b.backend.port()));
