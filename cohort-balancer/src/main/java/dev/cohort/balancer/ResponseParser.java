@@ -98,7 +98,9 @@ final class ResponseParser {
   private int headStart;
   private int headEnd;
   private int versionEnd;
+  private byte[] bytes = new byte[1024]; // a copy of the head
   private int[] headers = new int[FIELDS * 16];
+  private boolean bodyTaken;
   private int headerCount;
   private int code;
   private boolean http11;
@@ -227,7 +229,12 @@ final class ResponseParser {
       return false;
     }
     in.readerIndex(end);
-    if (!parseHead(in, start, end)) {
+    int length = end - start;
+    if (bytes.length < length) {
+      bytes = new byte[Math.max(length, bytes.length * 2)];
+    }
+    in.getBytes(start, bytes, 0, length); // parsed as an array: no bounds or liveness checks
+    if (!parseHead(bytes, 0, length)) {
       return true; // failed: DEAD skips the rest
     }
     if (code < 200) {
@@ -249,6 +256,7 @@ final class ResponseParser {
     }
     dechunk = false;
     boolean emptyBody = code >= 200 && state == State.HEAD;
+    bodyTaken = false;
     head = in;
     headStart = start;
     headEnd = end;
@@ -260,7 +268,7 @@ final class ResponseParser {
     if (state == State.DEAD) {
       return true;
     }
-    if (emptyBody) {
+    if (emptyBody || bodyTaken) {
       sink.onBody(Unpooled.EMPTY_BUFFER, true);
     }
     return true;
@@ -281,7 +289,7 @@ final class ResponseParser {
     }
   }
 
-  private boolean parseHead(ByteBuf b, int start, int end) {
+  private boolean parseHead(byte[] b, int start, int end) {
     headerCount = 0;
     contentLength = -1;
     chunked = false;
@@ -296,19 +304,16 @@ final class ResponseParser {
     // status line: HTTP/1.x SP 3DIGIT [SP reason]
     if (lineEnd - start < 12
         || !(startsWith(b, start, HTTP_1_1) || startsWith(b, start, HTTP_1_0))
-        || b.getByte(start + 8) != ' '
-        || !digit(b.getByte(start + 9))
-        || !digit(b.getByte(start + 10))
-        || !digit(b.getByte(start + 11))
-        || (lineEnd > start + 12 && b.getByte(start + 12) != ' ')) {
+        || b[start + 8] != ' '
+        || !digit(b[start + 9])
+        || !digit(b[start + 10])
+        || !digit(b[start + 11])
+        || (lineEnd > start + 12 && b[start + 12] != ' ')) {
       return fail("the backend's status line is not HTTP/1.0 or HTTP/1.1 with a 3-digit code");
     }
-    http11 = b.getByte(start + 7) == '1';
+    http11 = b[start + 7] == '1';
     versionEnd = start + 8;
-    code =
-        (b.getByte(start + 9) - '0') * 100
-            + (b.getByte(start + 10) - '0') * 10
-            + (b.getByte(start + 11) - '0');
+    code = (b[start + 9] - '0') * 100 + (b[start + 10] - '0') * 10 + (b[start + 11] - '0');
     if (code < 100) {
       return fail("the backend's status code " + code + " is below 100");
     }
@@ -318,13 +323,13 @@ final class ResponseParser {
       if (lineEnd == line) {
         break; // the empty line
       }
-      byte first = b.getByte(line);
+      byte first = b[line];
       if (first == ' ' || first == '\t') {
         return fail("the backend's response uses obsolete header line folding");
       }
       int colon = -1;
       for (int i = line; i < lineEnd; i++) {
-        byte c = b.getByte(i);
+        byte c = b[i];
         if (c == ':') {
           colon = i;
           break;
@@ -337,11 +342,11 @@ final class ResponseParser {
         return fail("a header line in the backend's response has no name and colon");
       }
       int value = colon + 1;
-      while (value < lineEnd && isWhite(b.getByte(value))) {
+      while (value < lineEnd && isWhite(b[value])) {
         value++;
       }
       int valueEnd = lineEnd;
-      while (valueEnd > value && isWhite(b.getByte(valueEnd - 1))) {
+      while (valueEnd > value && isWhite(b[valueEnd - 1])) {
         valueEnd--;
       }
       int kind = classify(b, line, colon);
@@ -358,15 +363,15 @@ final class ResponseParser {
       } else if (kind == CONNECTION) {
         for (int t = value; t < valueEnd; ) {
           int comma = t;
-          while (comma < valueEnd && b.getByte(comma) != ',') {
+          while (comma < valueEnd && b[comma] != ',') {
             comma++;
           }
           int ts = t;
           int te = comma;
-          while (ts < te && isWhite(b.getByte(ts))) {
+          while (ts < te && isWhite(b[ts])) {
             ts++;
           }
-          while (te > ts && isWhite(b.getByte(te - 1))) {
+          while (te > ts && isWhite(b[te - 1])) {
             te--;
           }
           if (equalsIgnoreCase(b, ts, te, "close")) {
@@ -414,7 +419,7 @@ final class ResponseParser {
     headerCount++;
   }
 
-  private static int classify(ByteBuf b, int name, int nameEnd) {
+  private static int classify(byte[] b, int name, int nameEnd) {
     int n = nameEnd - name;
     if (n == 14 && equalsIgnoreCase(b, name, nameEnd, "content-length")) {
       return LENGTH;
@@ -491,11 +496,21 @@ final class ResponseParser {
       unchanged &= !chunkedOut || keepEncodingLine;
     }
     if (unchanged) {
+      if (state == State.FIXED && head.readableBytes() >= remaining) {
+        // the whole body follows the head in this read: one slice for both (one buffer to write)
+        int n = (int) remaining;
+        ByteBuf all = head.retainedSlice(headStart, headEnd - headStart + n);
+        head.skipBytes(n);
+        remaining = 0;
+        state = State.HEAD;
+        bodyTaken = true;
+        return all;
+      }
       return raw();
     }
     ByteBuf out = alloc.buffer(headEnd - headStart + 64);
     out.writeBytes(http10 ? HTTP_1_0 : HTTP_1_1);
-    out.writeBytes(head, versionEnd, lineEnd(head, headStart) - versionEnd).writeBytes(CRLF);
+    out.writeBytes(bytes, versionEnd, lineEnd(bytes, 0) - versionEnd).writeBytes(CRLF);
     for (int h = 0; h < headerCount; h++) {
       int at = h * FIELDS;
       int kind = headers[at + F_CLASS];
@@ -509,7 +524,7 @@ final class ResponseParser {
       if (connectionNames && listedInConnection(line, headers[at + F_NAME_END])) {
         continue;
       }
-      out.writeBytes(head, line, lineEnd(head, line) - line).writeBytes(CRLF);
+      out.writeBytes(bytes, line, lineEnd(bytes, line) - line).writeBytes(CRLF);
     }
     if (chunkedOut) {
       out.writeBytes(TE_CHUNKED);
@@ -531,18 +546,18 @@ final class ResponseParser {
       int valueEnd = headers[at + F_VALUE_END];
       for (int t = headers[at + F_VALUE]; t < valueEnd; ) {
         int comma = t;
-        while (comma < valueEnd && head.getByte(comma) != ',') {
+        while (comma < valueEnd && bytes[comma] != ',') {
           comma++;
         }
         int ts = t;
         int te = comma;
-        while (ts < te && isWhite(head.getByte(ts))) {
+        while (ts < te && isWhite(bytes[ts])) {
           ts++;
         }
-        while (te > ts && isWhite(head.getByte(te - 1))) {
+        while (te > ts && isWhite(bytes[te - 1])) {
           te--;
         }
-        if (te - ts == nameEnd - name && regionEqualsIgnoreCase(head, ts, name, te - ts)) {
+        if (te - ts == nameEnd - name && regionEqualsIgnoreCase(bytes, ts, name, te - ts)) {
           return true;
         }
         t = comma + 1;
@@ -678,22 +693,27 @@ final class ResponseParser {
   // ---- bytes ------------------------------------------------------------------------------
 
   /** End of the line's content (before CR LF or LF). */
-  private static int lineEnd(ByteBuf b, int line) {
-    int lf = b.indexOf(line, b.writerIndex(), (byte) '\n');
-    return lf > line && b.getByte(lf - 1) == '\r' ? lf - 1 : lf;
+  private static int lineEnd(byte[] b, int line) {
+    int lf = nextLine(b, line) - 1;
+    return lf > line && b[lf - 1] == '\r' ? lf - 1 : lf;
   }
 
-  private static int nextLine(ByteBuf b, int line) {
-    return b.indexOf(line, b.writerIndex(), (byte) '\n') + 1;
+  /** Start of the next line (every line of a complete head ends with LF). */
+  private static int nextLine(byte[] b, int line) {
+    int i = line;
+    while (b[i] != '\n') {
+      i++;
+    }
+    return i + 1;
   }
 
-  private static long parseLength(ByteBuf b, int from, int to) {
+  private static long parseLength(byte[] b, int from, int to) {
     if (from == to || to - from > 18) {
       return -1;
     }
     long n = 0;
     for (int i = from; i < to; i++) {
-      byte c = b.getByte(i);
+      byte c = b[i];
       if (!digit(c)) {
         return -1;
       }
@@ -702,53 +722,53 @@ final class ResponseParser {
     return n;
   }
 
-  private static boolean endsWithToken(ByteBuf b, int from, int to, String token) {
+  private static boolean endsWithToken(byte[] b, int from, int to, String token) {
     int start = to;
-    while (start > from && b.getByte(start - 1) != ',') {
+    while (start > from && b[start - 1] != ',') {
       start--;
     }
-    while (start < to && isWhite(b.getByte(start))) {
+    while (start < to && isWhite(b[start])) {
       start++;
     }
     return equalsIgnoreCase(b, start, to, token);
   }
 
-  private static boolean equalsIgnoreCase(ByteBuf b, int from, int to, String s) {
+  private static boolean equalsIgnoreCase(byte[] b, int from, int to, String s) {
     if (to - from != s.length()) {
       return false;
     }
     for (int i = 0; i < s.length(); i++) {
-      if (lower(b.getByte(from + i)) != s.charAt(i)) {
+      if (lower(b[from + i]) != s.charAt(i)) {
         return false;
       }
     }
     return true;
   }
 
-  private static boolean equalsIgnoreCase(ByteBuf b, int from, int to, byte[] lowerCase) {
+  private static boolean equalsIgnoreCase(byte[] b, int from, int to, byte[] lowerCase) {
     if (to - from != lowerCase.length) {
       return false;
     }
     for (int i = 0; i < lowerCase.length; i++) {
-      if (lower(b.getByte(from + i)) != lowerCase[i]) {
+      if (lower(b[from + i]) != lowerCase[i]) {
         return false;
       }
     }
     return true;
   }
 
-  private static boolean regionEqualsIgnoreCase(ByteBuf b, int a, int c, int n) {
+  private static boolean regionEqualsIgnoreCase(byte[] b, int a, int c, int n) {
     for (int i = 0; i < n; i++) {
-      if (lower(b.getByte(a + i)) != lower(b.getByte(c + i))) {
+      if (lower(b[a + i]) != lower(b[c + i])) {
         return false;
       }
     }
     return true;
   }
 
-  private static boolean startsWith(ByteBuf b, int at, byte[] prefix) {
+  private static boolean startsWith(byte[] b, int at, byte[] prefix) {
     for (int i = 0; i < prefix.length; i++) {
-      if (b.getByte(at + i) != prefix[i]) {
+      if (b[at + i] != prefix[i]) {
         return false;
       }
     }

@@ -22,6 +22,7 @@ class ResponseParserTest {
   /** What the parser handed on, as text, and what each head said. */
   private static final class Recorder implements ResponseParser.Sink {
     final StringBuilder body = new StringBuilder();
+    final StringBuilder out = new StringBuilder(); // what the client gets: heads and bodies
     final List<Integer> codes = new ArrayList<>();
     final List<String> heads = new ArrayList<>();
     final List<Boolean> keepAlive = new ArrayList<>();
@@ -45,6 +46,7 @@ class ResponseParserTest {
           !http10Client && (head.chunked() || (!head.bodyless() && head.contentLength() < 0));
       ByteBuf h = head.forClient(http10Client, clientKeepAlive, chunkedOut);
       heads.add(h.toString(StandardCharsets.ISO_8859_1));
+      out.append(h.toString(StandardCharsets.ISO_8859_1));
       h.release();
       if (stopOnHead) {
         head.stop();
@@ -54,6 +56,7 @@ class ResponseParserTest {
     @Override
     public void onBody(ByteBuf piece, boolean last) {
       body.append(piece.toString(StandardCharsets.ISO_8859_1));
+      out.append(piece.toString(StandardCharsets.ISO_8859_1));
       piece.release();
       bodyPieces++;
       if (last) {
@@ -94,8 +97,10 @@ class ResponseParserTest {
     String head = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\n";
     feed(head + "hello");
     assertThat(sink.codes).containsExactly(200);
-    assertThat(sink.heads).containsExactly(head);
-    assertThat(sink.body).hasToString("hello");
+    assertThat(sink.out).hasToString(head + "hello");
+    assertThat(sink.heads)
+        .as("a body that came whole with its head goes on in the same slice")
+        .containsExactly(head + "hello");
     assertThat(sink.ends).isEqualTo(1);
     assertThat(sink.keepAlive).containsExactly(true);
     assertThat(parser.idle()).isTrue();
@@ -110,7 +115,7 @@ class ResponseParserTest {
       p.feed(Unpooled.copiedBuffer(whole.substring(0, cut), StandardCharsets.ISO_8859_1));
       p.feed(Unpooled.copiedBuffer(whole.substring(cut), StandardCharsets.ISO_8859_1));
       assertThat(r.codes).as("cut at %d", cut).containsExactly(200);
-      assertThat(r.body).as("cut at %d", cut).hasToString("0123456789");
+      assertThat(r.out).as("cut at %d", cut).hasToString(whole);
       assertThat(r.ends).isEqualTo(1);
       assertThat(r.malformed).isNull();
     }
@@ -151,7 +156,10 @@ class ResponseParserTest {
     feed("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\na");
     feed("HTTP/1.1 404 Not Found\r\nContent-Length: 2\r\n\r\nbc");
     assertThat(sink.codes).containsExactly(200, 404);
-    assertThat(sink.body).hasToString("abc");
+    assertThat(sink.out)
+        .hasToString(
+            "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\na"
+                + "HTTP/1.1 404 Not Found\r\nContent-Length: 2\r\n\r\nbc");
     assertThat(sink.ends).isEqualTo(2);
   }
 
@@ -164,7 +172,7 @@ class ResponseParserTest {
     assertThat(parser.idle()).isTrue();
     parser.expect(false);
     feed("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
-    assertThat(sink.body).hasToString("ok");
+    assertThat(sink.out).endsWith("\r\n\r\nok");
   }
 
   @Test
@@ -174,7 +182,7 @@ class ResponseParserTest {
     feed("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx");
     assertThat(sink.codes).containsExactly(204, 304, 200);
     assertThat(sink.ends).isEqualTo(3);
-    assertThat(sink.body).hasToString("x");
+    assertThat(sink.out).endsWith("\r\n\r\nx");
     assertThat(sink.heads.get(0)).isEqualTo("HTTP/1.1 204 No Content\r\n\r\n");
   }
 
@@ -183,7 +191,7 @@ class ResponseParserTest {
     feed("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
     assertThat(sink.codes).containsExactly(100, 200);
     assertThat(sink.ends).isEqualTo(1);
-    assertThat(sink.body).hasToString("ok");
+    assertThat(sink.out).endsWith("Content-Length: 2\r\n\r\nok");
   }
 
   @Test
@@ -333,6 +341,14 @@ class ResponseParserTest {
     assertThat(sink.codes).containsExactly(101);
     assertThat(sink.relayed).isEqualTo("\u0081\u0002himore");
     assertThat(sink.ends).isZero();
+  }
+
+  @Test
+  void aBodyThatArrivesLaterComesAsItsOwnPieces() {
+    feed("HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nab", "cd", "ef");
+    assertThat(sink.heads).containsExactly("HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\n");
+    assertThat(sink.body).hasToString("abcdef");
+    assertThat(sink.ends).isEqualTo(1);
   }
 
   @Test
