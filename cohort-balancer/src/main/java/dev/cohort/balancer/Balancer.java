@@ -84,6 +84,7 @@ public final class Balancer implements AutoCloseable {
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childOption(ChannelOption.SO_KEEPALIVE, true)
             .childOption(ChannelOption.RCVBUF_ALLOCATOR, ProxyContext.READS)
+            .childOption(ChannelOption.ALLOCATOR, ProxyContext.BUFFERS)
             .childHandler(
                 new ChannelInitializer<SocketChannel>() {
                   @Override

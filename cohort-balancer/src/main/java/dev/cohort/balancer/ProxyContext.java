@@ -1,6 +1,7 @@
 package dev.cohort.balancer;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -32,6 +33,14 @@ final class ProxyContext {
    * strace under wrk).
    */
   static final RecvByteBufAllocator READS = new AdaptiveRecvByteBufAllocator(1024, 2048, 65536);
+
+  /**
+   * The buffers of every client and backend connection: Netty's pooled allocator (thread-local
+   * caches of size classes), not 4.2's default adaptive one. In interleaved runs under {@code wrk
+   * -c50} it cost the balancer about a quarter less CPU per request (30-35 against 40-42 ms per
+   * 1000 requests); the adaptive allocator's per-buffer recycling showed in the profile.
+   */
+  static final PooledByteBufAllocator BUFFERS = PooledByteBufAllocator.DEFAULT;
 
   final BalancerConfig config;
   final List<BackendState> backends;
@@ -69,6 +78,7 @@ final class ProxyContext {
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.SO_KEEPALIVE, true)
         .option(ChannelOption.RCVBUF_ALLOCATOR, READS)
+        .option(ChannelOption.ALLOCATOR, BUFFERS)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
         .handler(
             new ChannelInitializer<SocketChannel>() {
