@@ -10,9 +10,6 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -78,12 +75,6 @@ public final class Balancer implements AutoCloseable {
     workers =
         new MultiThreadIoEventLoopGroup(
             threads, new DefaultThreadFactory("cohort-balancer"), NioIoHandler.newFactory());
-    HttpDecoderConfig decoder =
-        new HttpDecoderConfig()
-            .setMaxInitialLineLength(
-                Math.max(ProxyContext.MAX_INITIAL_LINE, config.maxHeaderBytes()))
-            .setMaxHeaderSize(config.maxHeaderBytes())
-            .setMaxChunkSize(ProxyContext.MAX_CHUNK);
     ServerBootstrap sb =
         new ServerBootstrap()
             .group(boss, workers)
@@ -93,6 +84,7 @@ public final class Balancer implements AutoCloseable {
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childOption(ChannelOption.SO_KEEPALIVE, true)
             .childOption(ChannelOption.RCVBUF_ALLOCATOR, ProxyContext.READS)
+            .childOption(ChannelOption.ALLOCATOR, ProxyContext.BUFFERS)
             .childHandler(
                 new ChannelInitializer<SocketChannel>() {
                   @Override
@@ -105,10 +97,7 @@ public final class Balancer implements AutoCloseable {
                     }
                     stats.connectionsTotal.increment();
                     ch.closeFuture().addListener(f -> stats.connections.decrementAndGet());
-                    ch.pipeline()
-                        .addLast(new HttpServerCodec(decoder))
-                        .addLast(new HttpServerExpectContinueHandler())
-                        .addLast(new FrontendHandler(proxy));
+                    proxy.initClient(ch);
                   }
                 });
     ChannelFuture bind = sb.bind(config.bindAddress(), config.port()).awaitUninterruptibly();

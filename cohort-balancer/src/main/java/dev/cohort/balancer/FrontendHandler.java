@@ -1,6 +1,7 @@
 package dev.cohort.balancer;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -10,16 +11,14 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -31,7 +30,9 @@ import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -59,6 +60,11 @@ import java.util.concurrent.TimeUnit;
 final class FrontendHandler extends ChannelInboundHandlerAdapter {
   /** Request body bytes kept so that an idempotent request can be sent a second time. */
   static final int REPLAY_LIMIT = 64 * 1024;
+
+  private static final short CRLF = ('\r' << 8) | '\n';
+  private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] CONTINUE =
+      "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
   private enum Mode {
     IDLE,
@@ -92,8 +98,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private boolean responseDone;
   private boolean backendKeepAlive;
   private boolean backendReusable;
-  private boolean skipInterim;
-  private boolean upgrading;
+  private boolean chunkToClient;
   private boolean retried;
 
   /**
@@ -214,6 +219,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     responseDone = false;
     clientKeepAlive = HttpUtil.isKeepAlive(req);
     clientHttp10 = req.protocolVersion().equals(HttpVersion.HTTP_1_0);
+    if (HttpUtil.is100ContinueExpected(req)) {
+      // the client waits for this before it sends the body; the backend never sees the Expect
+      ctx.writeAndFlush(Unpooled.wrappedBuffer(CONTINUE), ctx.voidPromise());
+    }
     if (req instanceof HttpContent c) {
       // never produced by the codec, but harmless to handle
       onRequestContent(c);
@@ -283,9 +292,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     if (last) {
       requestDone = true;
     }
-    if (responseDone || upgrading) {
-      // the backend already answered (or is switching protocols): the rest is dropped, never
-      // buffered, however long the body
+    if (responseDone) {
+      // the backend already answered: the rest is dropped, never buffered, however long the body
       c.release();
     } else if (backendChannel == null) {
       if (replayable) {
@@ -386,6 +394,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     backendHandler.owner = this;
     backendKeepAlive = true;
     lastBackendActivity = System.nanoTime();
+    backendHandler.parser.expect(request.method().equals(HttpMethod.HEAD));
     send(ch, request);
     for (int i = 0; i < unsent.size(); i++) {
       send(ch, unsent.get(i));
@@ -405,43 +414,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
   // ---- backend side -----------------------------------------------------------------------
 
-  void onBackendMessage(Object msg) {
+  /** A response head from the backend (see {@link ResponseParser.Sink#onHead}). */
+  void onBackendHead(ResponseParser head) {
     lastBackendActivity = System.nanoTime();
-    if (switching) {
-      heldForClient.add(msg);
-      return;
-    }
-    if (relay) {
-      toClient(msg);
-      if (!ctx.channel().isWritable()) {
-        backendChannel.config().setAutoRead(false);
-      }
-      return;
-    }
-    if (msg instanceof HttpResponse r) {
-      if (r.decoderResult().isFailure()) {
-        ReferenceCountUtil.release(msg);
-        backendChannel.close();
-        return;
-      }
-      onBackendResponse(r);
-    }
-    if (unavailable) {
-      ReferenceCountUtil.release(msg); // the 503's body: the request goes to another backend
-      return;
-    }
-    if (msg instanceof HttpContent c) {
-      onBackendContent(c);
-    } else if (!(msg instanceof HttpResponse)) {
-      ReferenceCountUtil.release(msg);
-    }
-  }
-
-  private void onBackendResponse(HttpResponse r) {
-    int code = r.status().code();
+    int code = head.code();
     if (code >= 100 && code < 200 && code != 101) {
       // interim response (we answer Expect: 100-continue ourselves): not for the client
-      skipInterim = true;
       return;
     }
     if (code == 503 && idempotent && replayable && !retried && requestDone && otherBackendUp()) {
@@ -449,63 +427,63 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       // connector): another node can answer the request — HAProxy's "retry-on 503", once
       unavailable = true;
       backendReusable = false;
+      head.stop();
       backendChannel.close(); // onBackendClosed retries: no response byte has gone to the client
       return;
     }
-    responseStarted = true;
-    if (code == 101 && webSocket) {
-      upgrading = true;
+    if (code == 101) {
+      if (!webSocket) {
+        head.stop();
+        // switching protocols without being asked to: not a response we can relay
+        backendReusable = false;
+        backendChannel.close();
+        return;
+      }
+      responseStarted = true;
       proxy.stats.upgrades.increment();
-      toClient(r);
+      toClient(head.raw());
+      switchToRelay(); // the bytes after the head come as onBackendRelay
       return;
     }
-    backendKeepAlive = HttpUtil.isKeepAlive(r);
-    Headers.stripHopByHop(r);
-    boolean bodyless =
-        request.method().equals(HttpMethod.HEAD) || code == 204 || code == 304 || code < 200;
-    boolean hasLength = r.headers().contains(HttpHeaderNames.CONTENT_LENGTH);
-    boolean chunked = HttpUtil.isTransferEncodingChunked(r);
+    responseStarted = true;
+    backendKeepAlive = head.keepAlive();
+    boolean bodyless = head.bodyless();
+    boolean chunked = head.chunked();
+    boolean hasLength = head.contentLength() >= 0;
     boolean http10 = clientHttp10;
+    chunkToClient = false;
     if (!bodyless && !hasLength) {
       if (http10) {
         // an HTTP/1.0 client reads to the end of the connection
-        r.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
         clientKeepAlive = false;
+        if (chunked) {
+          head.dechunk();
+        }
       } else if (!chunked) {
-        HttpUtil.setTransferEncodingChunked(r, true);
+        chunkToClient = true; // a body up to the backend's close goes to the client in chunks
       }
     }
     if (!requestDone) {
       // the backend answers before the request body ended: the client connection closes after
       clientKeepAlive = false;
     }
-    r.setProtocolVersion(http10 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1);
-    HttpUtil.setKeepAlive(r, clientKeepAlive);
-    toClient(r);
+    boolean chunkedOut = !http10 && (chunked || chunkToClient);
+    toClient(head.forClient(http10, clientKeepAlive, chunkedOut));
   }
 
-  private void onBackendContent(HttpContent c) {
-    boolean last = c instanceof LastHttpContent;
-    if (c.decoderResult().isFailure()) {
-      c.release();
-      backendChannel.close();
+  /** A piece of the response body; {@code last} ends the response. */
+  void onBackendBody(ByteBuf piece, boolean last) {
+    lastBackendActivity = System.nanoTime();
+    if (unavailable || !responseStarted) {
+      piece.release();
       return;
     }
-    if (skipInterim) {
-      c.release();
-      skipInterim = !last;
-      return;
-    }
-    if (!responseStarted) {
-      c.release();
-      return;
-    }
-    toClient(c);
-    if (upgrading) {
-      if (last) {
-        switchToRelay();
-      }
-      return;
+    if (chunkToClient) {
+      writeChunk(piece, last);
+    } else if (piece.isReadable()) {
+      toClient(piece);
+    } else {
+      piece.release();
     }
     if (last) {
       responseDone = true;
@@ -523,22 +501,52 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /** Writes a body piece as one chunk (and the last chunk after it when {@code last}). */
+  private void writeChunk(ByteBuf piece, boolean last) {
+    if (piece.isReadable()) {
+      ByteBuf size = ctx.alloc().buffer(12);
+      size.writeCharSequence(Integer.toHexString(piece.readableBytes()), StandardCharsets.US_ASCII);
+      size.writeShort(CRLF);
+      toClient(size);
+      toClient(piece);
+      toClient(ctx.alloc().buffer(2).writeShort(CRLF));
+    } else {
+      piece.release();
+    }
+    if (last) {
+      toClient(Unpooled.wrappedBuffer(LAST_CHUNK));
+    }
+  }
+
+  /** Bytes from the backend after a 101. */
+  void onBackendRelay(ByteBuf bytes) {
+    lastBackendActivity = System.nanoTime();
+    if (switching) {
+      heldForClient.add(bytes);
+      return;
+    }
+    if (!relay) {
+      bytes.release();
+      return;
+    }
+    toClient(bytes);
+    if (!ctx.channel().isWritable()) {
+      backendChannel.config().setAutoRead(false);
+    }
+  }
+
   /** After a 101 both connections become byte pipes: the HTTP codecs leave both pipelines. */
   private void switchToRelay() {
     relay = true;
     switching = true;
     heldForBackend = new ArrayList<>(2);
     heldForClient = new ArrayList<>(2);
-    upgrading = false;
     cancelTimer();
     releaseAll(replay);
     // bytes a codec had buffered come out as ByteBufs when it is removed: hold them until
     // neither pipeline has an HTTP codec left
-    ctx.pipeline().remove(HttpServerCodec.class);
-    if (ctx.pipeline().get(HttpServerExpectContinueHandler.class) != null) {
-      ctx.pipeline().remove(HttpServerExpectContinueHandler.class);
-    }
-    backendChannel.pipeline().remove(HttpClientCodec.class);
+    ctx.pipeline().remove(HttpRequestDecoder.class);
+    backendChannel.pipeline().remove(HttpRequestEncoder.class);
     switching = false;
     for (Object m : heldForBackend) {
       writeRaw(backendChannel, m);
@@ -722,7 +730,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     if (request != null && request.method().equals(HttpMethod.HEAD)) {
       res.content().clear();
     }
-    ChannelFuture f = ctx.writeAndFlush(res);
+    ChannelFuture f = ctx.writeAndFlush(encode(res, ctx.alloc()));
     if (!keepAlive) {
       f.addListener(ChannelFutureListener.CLOSE);
       clientKeepAlive = false;
@@ -791,8 +799,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     sessionId = null;
     tried = null;
     replayBytes = 0;
-    upgrading = false;
-    skipInterim = false;
     pausedForConnect = false;
   }
 
@@ -820,6 +826,29 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     requestDone = true;
     clientKeepAlive = false;
     respond(error(status, why), true);
+  }
+
+  /** A whole response as bytes (the client pipeline has no HTTP encoder); releases {@code res}. */
+  static ByteBuf encode(FullHttpResponse res, ByteBufAllocator alloc) {
+    ByteBuf out = alloc.buffer(256 + res.content().readableBytes());
+    out.writeCharSequence(res.protocolVersion().text(), StandardCharsets.US_ASCII);
+    out.writeByte(' ');
+    out.writeCharSequence(res.status().codeAsText(), StandardCharsets.US_ASCII);
+    out.writeByte(' ');
+    out.writeCharSequence(res.status().reasonPhrase(), StandardCharsets.US_ASCII);
+    out.writeShort(CRLF);
+    for (Iterator<Map.Entry<CharSequence, CharSequence>> it = res.headers().iteratorCharSequence();
+        it.hasNext(); ) {
+      Map.Entry<CharSequence, CharSequence> h = it.next();
+      out.writeCharSequence(h.getKey(), StandardCharsets.US_ASCII);
+      out.writeByte(':').writeByte(' ');
+      out.writeCharSequence(h.getValue(), StandardCharsets.UTF_8);
+      out.writeShort(CRLF);
+    }
+    out.writeShort(CRLF);
+    out.writeBytes(res.content());
+    res.release();
+    return out;
   }
 
   static FullHttpResponse error(HttpResponseStatus status, String why) {

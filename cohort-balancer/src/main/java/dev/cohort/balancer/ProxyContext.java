@@ -1,7 +1,9 @@
 package dev.cohort.balancer;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -9,7 +11,9 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpRequestEncoder;
 import java.net.InetSocketAddress;
 import java.util.List;
 
@@ -30,6 +34,14 @@ final class ProxyContext {
    */
   static final RecvByteBufAllocator READS = new AdaptiveRecvByteBufAllocator(1024, 2048, 65536);
 
+  /**
+   * The buffers of every client and backend connection: Netty's pooled allocator (thread-local
+   * caches of size classes), not 4.2's default adaptive one. In interleaved runs under {@code wrk
+   * -c50} it cost the balancer about a quarter less CPU per request (30-35 against 40-42 ms per
+   * 1000 requests); the adaptive allocator's per-buffer recycling showed in the profile.
+   */
+  static final PooledByteBufAllocator BUFFERS = PooledByteBufAllocator.DEFAULT;
+
   final BalancerConfig config;
   final List<BackendState> backends;
   final Router router;
@@ -44,6 +56,20 @@ final class ProxyContext {
     this.admin = new AdminPages(this);
   }
 
+  /**
+   * Sets up a client connection: requests are decoded by Netty's {@link HttpRequestDecoder}
+   * (bounded line and headers: 414/431/400), responses are written as bytes by {@link
+   * FrontendHandler}.
+   */
+  void initClient(Channel ch) {
+    HttpDecoderConfig decoder =
+        new HttpDecoderConfig()
+            .setMaxInitialLineLength(Math.max(MAX_INITIAL_LINE, config.maxHeaderBytes()))
+            .setMaxHeaderSize(config.maxHeaderBytes())
+            .setMaxChunkSize(MAX_CHUNK);
+    ch.pipeline().addLast(new HttpRequestDecoder(decoder)).addLast(new FrontendHandler(this));
+  }
+
   /** Opens a new connection to {@code b} on {@code loop} (the client connection's loop). */
   ChannelFuture connect(BackendState b, EventLoop loop) {
     return new Bootstrap()
@@ -52,16 +78,17 @@ final class ProxyContext {
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.SO_KEEPALIVE, true)
         .option(ChannelOption.RCVBUF_ALLOCATOR, READS)
+        .option(ChannelOption.ALLOCATOR, BUFFERS)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
         .handler(
             new ChannelInitializer<SocketChannel>() {
               @Override
               protected void initChannel(SocketChannel ch) {
                 ch.pipeline()
+                    .addLast(new HttpRequestEncoder())
                     .addLast(
-                        new HttpClientCodec(
-                            MAX_INITIAL_LINE, config.maxHeaderBytes(), MAX_CHUNK, false))
-                    .addLast(new BackendHandler(b));
+                        new BackendHandler(
+                            b, MAX_INITIAL_LINE + config.maxHeaderBytes(), ch.alloc()));
               }
             })
         .connect(InetSocketAddress.createUnresolved(b.backend.host(), b.backend.port()));

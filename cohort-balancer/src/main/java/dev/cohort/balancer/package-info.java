@@ -8,17 +8,23 @@
  * <pre>
  *  client connection (one per client socket)            backend connection (pooled, same loop)
  *  +------------------------------------+               +------------------------------------+
- *  | HttpServerCodec                    |  HttpRequest  | HttpClientCodec                    |
- *  |   bounded line/headers (431, 400)  |  HttpContent  |   bounded line/headers             |
- *  | HttpServerExpectContinueHandler    | ------------> | BackendHandler                     |
- *  |   answers 100-continue itself      |   streamed,   |   hands each message to its owner  |
- *  | FrontendHandler                    |   no copies   |   (null while idle in the pool)    |
- *  |   one exchange at a time:          | <------------ |                                    |
- *  |   route, connect, stream, retry    |  HttpResponse +------------------------------------+
- *  +------------------------------------+  HttpContent
+ *  | HttpRequestDecoder                 |  HttpRequest  | HttpRequestEncoder                 |
+ *  |   bounded line/headers (414/431)   |  HttpContent  |                                    |
+ *  | FrontendHandler                    | ------------> | BackendHandler + ResponseParser    |
+ *  |   one exchange at a time:          |   streamed,   |   status line and framing headers  |
+ *  |   route, connect, stream, retry;   |   no copies   |   only; hands on the original      |
+ *  |   answers 100-continue itself;     | <------------ |   bytes (null owner while idle)    |
+ *  |   writes responses as bytes        |  ByteBuf head +------------------------------------+
+ *  +------------------------------------+  + body slices
  *
- *  after "101 Switching Protocols" to a WebSocket handshake both codecs (and the expect handler)
- *  leave their pipelines and FrontendHandler/BackendHandler relay raw ByteBufs both ways.
+ *  Requests are decoded by Netty and re-encoded (X-Forwarded-*, hop-by-hop removal, the route from
+ *  the cookie or path). Responses are not: the head goes on as a slice of the bytes read (a copy
+ *  without the hop-by-hop lines when something must change), the body as retained slices, chunk
+ *  framing included (de-chunked only for HTTP/1.0 clients).
+ *
+ *  after "101 Switching Protocols" to a WebSocket handshake the request decoder and encoder leave
+ *  their pipelines, the parser passes bytes on as they come, and FrontendHandler/BackendHandler
+ *  relay raw ByteBufs both ways.
  *
  *  back-pressure: a write that makes one side unwritable turns autoRead off on the other side;
  *  channelWritabilityChanged turns it back on. Flushes happen once per read batch.

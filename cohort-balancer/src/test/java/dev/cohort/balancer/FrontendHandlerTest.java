@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,11 +29,9 @@ class FrontendHandlerTest {
   }
 
   private EmbeddedChannel channel() {
-    return new EmbeddedChannel(
-        new HttpServerCodec(
-            new HttpDecoderConfig().setMaxInitialLineLength(8192).setMaxHeaderSize(1024)),
-        new HttpServerExpectContinueHandler(),
-        new FrontendHandler(proxy));
+    EmbeddedChannel ch = new EmbeddedChannel();
+    proxy.initClient(ch); // the pipeline the balancer gives every client connection
+    return ch;
   }
 
   private static String exchange(EmbeddedChannel ch, String request) {

@@ -2,9 +2,6 @@ package dev.cohort.balancer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufAllocatorMetric;
-import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpRequest;
@@ -104,12 +101,11 @@ class StreamingIT extends ItSupport {
   }
 
   /**
-   * Samples the bytes Netty's default allocator has handed out (only the balancer uses it in this
-   * JVM's tests) every few milliseconds and keeps the peak above the level at start.
+   * Samples the bytes of the balancer's allocator ({@link ProxyContext#BUFFERS}, used by nothing
+   * else in this JVM's tests) that live buffers pin, every few milliseconds, and keeps the peak
+   * above the level at start.
    */
   private static final class PeakSampler implements AutoCloseable {
-    private final ByteBufAllocatorMetric metric =
-        ((ByteBufAllocatorMetricProvider) ByteBufAllocator.DEFAULT).metric();
     private final long baseline = used();
     private final AtomicLong peak = new AtomicLong();
     private final AtomicBoolean running = new AtomicBoolean(true);
@@ -121,7 +117,7 @@ class StreamingIT extends ItSupport {
     }
 
     private long used() {
-      return metric.usedDirectMemory() + metric.usedHeapMemory();
+      return ProxyContext.BUFFERS.pinnedDirectMemory() + ProxyContext.BUFFERS.pinnedHeapMemory();
     }
 
     private void run() {
