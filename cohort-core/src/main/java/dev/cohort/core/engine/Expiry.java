@@ -84,10 +84,13 @@ final class Expiry {
             && now - r.lastAccessedTime() >= 2 * interval
             && now - e.exchangedAt >= 2 * interval) {
           engine.sessions.map.remove(id);
-        } else if (live != null && !liveNames.contains(e.owner)) {
-          // a replica that follows a member no longer in the view, for two runs in a row: a
-          // record from the dead owner arrived after the view change was handled, or a caretaker
-          // race left it behind — without this it would have no owner until the next view change
+        } else if (live != null
+            && !liveNames.contains(e.owner)
+            && engine.membership.departed(e.owner)) {
+          // a replica that follows a member that left the view, for two runs in a row: a record
+          // from the dead owner arrived after the view change was handled, or a caretaker race
+          // left it behind — without this it would have no owner until the next view change. An
+          // owner this member never had in its view is joining, not gone: its view comes next
           if (orphanSuspects.contains(id)) {
             adopt(e, live, flushes);
           } else {

@@ -34,6 +34,12 @@ final class Membership {
   private final ReplicationEngine engine;
   private volatile View previous;
 
+  /**
+   * Members that left a view this member installed and are not back: an owner among them is gone,
+   * one absent from the view but not among them has not joined this member's view yet.
+   */
+  private final Set<String> departed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   Membership(ReplicationEngine engine) {
     this.engine = engine;
   }
@@ -44,11 +50,25 @@ final class Membership {
     }
   }
 
+  /** True when {@code name} was in a view of this member and has left it since. */
+  boolean departed(String name) {
+    return departed.contains(name);
+  }
+
   void onEvent(MembershipEvent ev) {
     try {
       if (ev instanceof MembershipEvent.ViewInstalled v) {
+        for (Member m : v.left()) {
+          departed.add(m.name());
+        }
+        for (Member m : v.current().members()) {
+          departed.remove(m.name());
+        }
         engine.control.execute(() -> guarded(() -> onView(v)));
       } else if (ev instanceof MembershipEvent.Merged m) {
+        for (Member m2 : m.view().members()) {
+          departed.remove(m2.name());
+        }
         engine.control.execute(() -> guarded(() -> onMerge(m.view())));
       }
     } catch (RejectedExecutionException e) {

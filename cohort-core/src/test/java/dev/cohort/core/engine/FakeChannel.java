@@ -4,6 +4,7 @@ import dev.cohort.core.channel.BulkHandler;
 import dev.cohort.core.channel.BulkSender;
 import dev.cohort.core.channel.ClusterChannel;
 import dev.cohort.core.channel.Member;
+import dev.cohort.core.channel.MembershipEvent;
 import dev.cohort.core.channel.MembershipListener;
 import dev.cohort.core.channel.MessageHandler;
 import dev.cohort.core.channel.Replies;
@@ -25,7 +26,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 final class FakeChannel implements ClusterChannel {
   final Member local;
-  final View view;
+  volatile View view;
+  final List<MembershipListener> listeners = new CopyOnWriteArrayList<>();
   final List<byte[]> requests = new CopyOnWriteArrayList<>();
 
   /** How many of the next requests time out (nobody answers them). */
@@ -73,7 +75,29 @@ final class FakeChannel implements ClusterChannel {
   }
 
   @Override
-  public void addMembershipListener(MembershipListener listener) {}
+  public void addMembershipListener(MembershipListener listener) {
+    listeners.add(listener);
+  }
+
+  /**
+   * Installs a view of this member and {@code others}, telling the listeners who joined or left.
+   */
+  void install(String... others) {
+    View prev = view;
+    List<Member> ms = new java.util.ArrayList<>();
+    ms.add(local);
+    for (String o : others) {
+      ms.add(prev.byName(o).orElse(new Member(o + "#1", o)));
+    }
+    View next = new View(prev.id() + 1, ms);
+    Set<Member> joined = new java.util.HashSet<>(ms);
+    prev.members().forEach(joined::remove);
+    Set<Member> left = new java.util.HashSet<>(prev.members());
+    ms.forEach(left::remove);
+    view = next;
+    MembershipEvent ev = new MembershipEvent.ViewInstalled(prev, next, joined, left);
+    listeners.forEach(l -> l.onEvent(ev));
+  }
 
   @Override
   public void setMessageHandler(MessageHandler handler) {

@@ -393,6 +393,8 @@ class InboundRulesTest {
   @Test
   void replicaFollowingAMemberNotInTheView_isAdoptedByTheCaretaker_atTheSecondCheck()
       throws Exception {
+    channel.install("n2", "n3", "n9");
+    channel.install("n2", "n3");
     deliver("n2", new Op.Full(rec(3, 1), "n9", 1)); // n9 left before this arrived
     String caretaker =
         dev.cohort.core.placement.Rendezvous.rank("s", List.of("n1", "n2", "n3")).get(0);
@@ -417,6 +419,21 @@ class InboundRulesTest {
                             assertThat(f.record().version()).isEqualTo(3);
                           }));
     }
+  }
+
+  @Test
+  void replicaFollowingAMemberThisMemberNeverSaw_isNotAdopted() throws Exception {
+    // a record from a member whose view this member has not installed yet (messages can come
+    // before the view): its owner is joining, not gone
+    deliver("n2", new Op.Full(rec(3, 1), "n8", 1));
+
+    engine.expireIdle();
+    engine.expireIdle();
+    engine.expireIdle();
+
+    assertThat(engine.owns("s")).isFalse();
+    assertThat(engine.sessions.map.get("s").owner).isEqualTo("n8");
+    assertThat(engine.counters.orphansAdopted.sum()).isZero();
   }
 
   @Test
