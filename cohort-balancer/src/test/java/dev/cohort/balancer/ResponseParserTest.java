@@ -272,12 +272,7 @@ class ResponseParserTest {
             "HTTP/1.1 099 Low\r\n\r\n",
             "ICY 200 OK\r\n\r\n",
             "\r\n\r\n")) {
-      Recorder r = new Recorder();
-      ResponseParser p = new ResponseParser(1024, ByteBufAllocator.DEFAULT, r);
-      p.feed(Unpooled.copiedBuffer(bad, StandardCharsets.ISO_8859_1));
-      p.release();
-      assertThat(r.malformed).as(bad).isNotNull();
-      assertThat(r.codes).as(bad).isEmpty();
+      assertRejected(bad);
     }
   }
 
@@ -291,13 +286,18 @@ class ResponseParserTest {
             "HTTP/1.1 200 OK\r\nX-A: 1\r\n folded\r\n\r\n",
             "HTTP/1.1 200 OK\r\nContent-Length: 12x\r\n\r\n",
             "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n")) {
-      Recorder r = new Recorder();
-      ResponseParser p = new ResponseParser(1024, ByteBufAllocator.DEFAULT, r);
-      p.feed(Unpooled.copiedBuffer(bad, StandardCharsets.ISO_8859_1));
-      p.release();
-      assertThat(r.malformed).as(bad).isNotNull();
-      assertThat(r.codes).as(bad).isEmpty();
+      assertRejected(bad);
     }
+  }
+
+  /** A fresh parser fed {@code bad} reports it malformed and passes no response on. */
+  private static void assertRejected(String bad) {
+    Recorder r = new Recorder();
+    ResponseParser p = new ResponseParser(1024, ByteBufAllocator.DEFAULT, r);
+    p.feed(Unpooled.copiedBuffer(bad, StandardCharsets.ISO_8859_1));
+    p.release();
+    assertThat(r.malformed).as(bad).isNotNull();
+    assertThat(r.codes).as(bad).isEmpty();
   }
 
   @Test

@@ -6,14 +6,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -145,38 +141,13 @@ class ResponsePassThroughIT extends ItSupport {
   }
 
   /** Reads request heads (no bodies) and writes the script of the path; health checks get 200. */
-  private static final class ScriptedBackend implements AutoCloseable {
-    private final String route;
-    private final ServerSocket server;
-    private final List<Socket> open = new CopyOnWriteArrayList<>();
-
+  private static final class ScriptedBackend extends SocketBackend {
     ScriptedBackend(String route) throws IOException {
-      this.route = route;
-      this.server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
-      Thread t = new Thread(this::acceptLoop, "scripted-backend-" + route);
-      t.setDaemon(true);
-      t.start();
+      super(route, "scripted-backend");
     }
 
-    Backend backend() {
-      return new Backend(route, URI.create("http://127.0.0.1:" + server.getLocalPort()), 1);
-    }
-
-    private void acceptLoop() {
-      while (!server.isClosed()) {
-        try {
-          Socket s = server.accept();
-          open.add(s);
-          Thread t = new Thread(() -> serve(s), "scripted-backend-conn");
-          t.setDaemon(true);
-          t.start();
-        } catch (IOException e) {
-          return;
-        }
-      }
-    }
-
-    private void serve(Socket s) {
+    @Override
+    void serve(Socket s) {
       try (s) {
         InputStream in = s.getInputStream();
         OutputStream out = s.getOutputStream();
@@ -202,30 +173,6 @@ class ResponsePassThroughIT extends ItSupport {
         // the balancer closed the connection, or the test is over
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-      }
-    }
-
-    private static String readHead(InputStream in) throws IOException {
-      ByteArrayOutputStream head = new ByteArrayOutputStream();
-      int state = 0;
-      for (int c; (c = in.read()) >= 0; ) {
-        head.write(c);
-        state =
-            (c == '\r' && (state == 0 || state == 2))
-                ? state + 1
-                : (c == '\n' && (state == 1 || state == 3)) ? state + 1 : 0;
-        if (state == 4) {
-          return head.toString(StandardCharsets.ISO_8859_1);
-        }
-      }
-      return null;
-    }
-
-    @Override
-    public void close() throws IOException {
-      server.close();
-      for (Socket s : open) {
-        s.close();
       }
     }
   }
