@@ -44,11 +44,19 @@ final class HostDeployer implements Deployer {
     if (old != null) {
       host.removeChild(old);
     }
-    Context ctx = context(path, war.toAbsolutePath().toString(), slot);
-    String why = start(ctx);
-    if (why == null) {
-      awaitRejoined(name, ctx, members);
-      return;
+    HeldContext ctx = context(path, war.toAbsolutePath().toString(), slot);
+    // requests wait (Tomcat's paused state) until the new version has found its session cluster:
+    // served before, a user's session would be missing from it and a new one would replace it
+    ctx.hold(members > 1);
+    String why;
+    try {
+      why = start(ctx);
+      if (why == null) {
+        awaitRejoined(name, ctx, members);
+        return;
+      }
+    } finally {
+      ctx.hold(false);
     }
     remove(ctx);
     if (previous != null) {
@@ -81,8 +89,26 @@ final class HostDeployer implements Deployer {
     }
   }
 
-  private Context context(String path, String docBase, int slot) {
-    StandardContext ctx = new StandardContext();
+  /**
+   * A farmed context that can hold its requests: while held it reports itself paused, and Tomcat's
+   * connector lets a request wait (re-checking every second) instead of serving it, as during a
+   * context reload.
+   */
+  static final class HeldContext extends StandardContext {
+    private volatile boolean held;
+
+    void hold(boolean h) {
+      held = h;
+    }
+
+    @Override
+    public boolean getPaused() {
+      return held || super.getPaused();
+    }
+  }
+
+  private HeldContext context(String path, String docBase, int slot) {
+    HeldContext ctx = new HeldContext();
     ctx.setName(path);
     ctx.setPath(path);
     ctx.setDocBase(docBase);
