@@ -91,23 +91,6 @@ public sealed interface Op {
               ownerTerm);
     }
 
-    /** A delta that changes nothing but the version (announces a new owner). */
-    public static Delta bump(String id, long baseVersion, long lastAccessedTime) {
-      return new Delta(
-          id,
-          baseVersion,
-          lastAccessedTime,
-          null,
-          null,
-          false,
-          null,
-          false,
-          null,
-          null,
-          List.of(),
-          0);
-    }
-
     @Override
     public String toString() {
       return "Delta[v" + baseVersion + "+1, " + changes.size() + " changes]";

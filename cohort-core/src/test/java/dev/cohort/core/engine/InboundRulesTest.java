@@ -85,19 +85,11 @@ class InboundRulesTest {
   }
 
   static Op.Delta set(long base, int value) {
-    return new Op.Delta(
+    return dev.cohort.core.wire.Deltas.ofChanges(
         "s",
         base,
         5,
-        null,
-        null,
-        false,
-        null,
-        false,
-        null,
-        null,
-        List.of(new dev.cohort.core.wire.AttributeChange.Set("v", new byte[] {(byte) value})),
-        0);
+        List.of(new dev.cohort.core.wire.AttributeChange.Set("v", new byte[] {(byte) value})));
   }
 
   long version() {

@@ -48,7 +48,7 @@ class WireCodecTest {
                 new AttributeChange.Patch("b", 3, 1, new byte[] {9}),
                 new AttributeChange.Remove("c")),
             0),
-        Op.Delta.bump("s", 3, 99),
+        Deltas.ofChanges("s", 3, 99, List.of()),
         new Op.Touch("s", 3, 1000),
         new Op.Remove("s", -1, false),
         new Op.Remove("s", 17, true),
@@ -90,19 +90,8 @@ class WireCodecTest {
     assertThat(patch.middle()).hasSize(1);
     assertThat(patch.apply(before)).isEqualTo(after);
     Op.Delta delta =
-        new Op.Delta(
-            "0123456789ABCDEF0123456789ABCDEF",
-            41,
-            1_767_225_660_000L,
-            null,
-            null,
-            false,
-            null,
-            false,
-            null,
-            null,
-            List.of(patch),
-            0);
+        Deltas.ofChanges(
+            "0123456789ABCDEF0123456789ABCDEF", 41, 1_767_225_660_000L, List.of(patch));
     byte[] frame = codec.encode(Frame.of(delta));
     // version 1 + count 1 + tag 1 + id 33 + base 1 + term 1 + access time 6 + flags 1 + changes 1
     // + kind 1 + name 6 + prefix 1 + suffix 1 + middle 2
