@@ -25,6 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -81,6 +82,7 @@ public final class JGroupsChannel implements ClusterChannel {
   private final Membership membership = new Membership();
   private volatile Member local;
   private volatile DISCARD discard;
+  private volatile Future<?> staleSweep;
 
   /**
    * Builds the stack; nothing is bound until {@link #connect()}.
@@ -154,12 +156,17 @@ public final class JGroupsChannel implements ClusterChannel {
           e);
     }
     local = membership.toMember(ch.address());
+    staleSweep = StaleConnections.start(ch);
   }
 
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
+    }
+    Future<?> sweep = staleSweep;
+    if (sweep != null) {
+      sweep.cancel(false);
     }
     try {
       ch.close();

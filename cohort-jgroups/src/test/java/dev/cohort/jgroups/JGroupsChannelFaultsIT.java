@@ -7,6 +7,7 @@ import dev.cohort.core.channel.Member;
 import dev.cohort.core.channel.MembershipEvent;
 import dev.cohort.core.channel.Replies;
 import dev.cohort.core.channel.RequestTimeoutException;
+import java.io.DataOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -14,6 +15,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
@@ -24,7 +26,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.jgroups.BytesMessage;
+import org.jgroups.Version;
+import org.jgroups.blocks.cs.Connection;
 import org.jgroups.protocols.TCP_NIO2;
+import org.jgroups.stack.IpAddress;
 import org.jgroups.stack.ProtocolStack;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -192,6 +197,51 @@ class JGroupsChannelFaultsIT {
               + " ms after close()");
       assertThat(m.eventsOf(a)).doesNotContain(new MembershipEvent.Suspected(gone));
     }
+  }
+
+  /**
+   * A member whose old incarnation left and whose new one binds the same address must get back in
+   * even when another member kept a connection registered for that address that nobody reads — a
+   * socket that escaped the old incarnation's shutdown (a farm redeploy restarts a context's
+   * channel in the same JVM on the same port). JGroups keeps an existing connection over a new one
+   * from the same address when its own address sorts higher, so without help the new member is
+   * turned away for good (CI: FarmIT, a redeployed context alone in its session cluster for 30 s).
+   */
+  @Test
+  void memberBackOnItsAddress_joinsAgain_whenAnotherMemberHeldAStaleConnectionToIt()
+      throws Exception {
+    try (Members m = new Members("stale", 2)) {
+      // the survivor's port above the returning member's: it is the one that keeps its old socket
+      List<Integer> ports = m.ports.stream().sorted(Comparator.reverseOrder()).toList();
+      int high = ports.get(0);
+      int low = ports.get(1);
+      JGroupsChannel a = m.start(TestClusters.staticConfig(m.cluster, "n1", high, ports));
+      JGroupsChannel b = m.start(TestClusters.staticConfig(m.cluster, "n2", low, ports));
+      Members.awaitViewSize(VIEW, 2, a, b);
+      b.close();
+      Members.awaitViewSize(VIEW, 1, a);
+
+      try (Socket stale = new Socket(TestClusters.LOOPBACK, high)) {
+        introduceAs(stale, new IpAddress(TestClusters.LOOPBACK, low));
+        TCP_NIO2 tcp = (TCP_NIO2) a.jchannel().getProtocolStack().getTransport();
+        await()
+            .atMost(VIEW)
+            .until(() -> tcp.printConnections().contains(TestClusters.LOOPBACK + ":" + low));
+
+        JGroupsChannel back = m.start(TestClusters.staticConfig(m.cluster, "n2", low, ports));
+        Members.awaitViewSize(VIEW, 2, a, back);
+      }
+    }
+  }
+
+  /** What a JGroups TCP connection sends first: cookie, version, the sender's own address. */
+  private static void introduceAs(Socket s, IpAddress self) throws IOException {
+    DataOutputStream out = new DataOutputStream(s.getOutputStream());
+    out.write(Connection.cookie);
+    out.writeShort(Version.version);
+    out.writeShort(self.serializedSize());
+    self.writeTo(out);
+    out.flush();
   }
 
   @Test

@@ -70,7 +70,15 @@ class PostgresOutageIT {
           q.save(record("s" + s, v, attrs("n", "" + v)), Set.of("n"), Set.of(), false);
         }
       }
-      await().atMost(Duration.ofSeconds(60)).until(q::outage);
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .untilAsserted(
+              () ->
+                  assertThat(q.outage())
+                      .as(
+                          "outage after the cut (back-end failures %d, writes %d)",
+                          q.failures(), q.written())
+                      .isTrue());
       assertThat(q.queued()).isEqualTo(50);
 
       proxy.restore();
