@@ -422,9 +422,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       // interim response (we answer Expect: 100-continue ourselves): not for the client
       return;
     }
-    if (code == 503 && idempotent && replayable && !retried && requestDone && otherBackendUp()) {
+    if (code == 503 && idempotent && replayable && requestDone && otherBackendUp()) {
       // a node that is stopping answers 503 for a moment (its context stops before its
-      // connector): another node can answer the request — HAProxy's "retry-on 503", once
+      // connector), and a Cohort node answers 503 to a request whose session another node took
+      // over meanwhile: another node can answer it — HAProxy's "retry-on 503". Each backend is
+      // tried at most once (otherBackendUp skips those already tried), so this ends
       unavailable = true;
       backendReusable = false;
       head.stop();
@@ -619,7 +621,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     cancelTimer();
-    if (idempotent && replayable && !retried) {
+    if (idempotent && replayable && (!retried || unavailable)) {
       if (tried == null) {
         tried = new ArrayList<>(2);
       }

@@ -83,6 +83,48 @@ class FailoverIT extends ItSupport {
     assertThat(balancer.statusJson()).contains("\"retries\":1");
   }
 
+  // DemoIT's chaos: a GET answered 503 by a draining node was retried on a node whose take-over
+  // of the session lost to the drain's hand-over, which answered 503 too — the user got it
+  @Test
+  void getAnswered503_byTwoBackends_isRetriedOnTheThird() throws Exception {
+    BrokenBackend u1 = closeLater(new BrokenBackend("u1", BrokenBackend.Mode.UNAVAILABLE));
+    BrokenBackend u2 = closeLater(new BrokenBackend("u2", BrokenBackend.Mode.UNAVAILABLE));
+    TestBackend n3 = backend("n3");
+    Balancer balancer =
+        balancer(
+            config(List.of(u1.backend(), u2.backend(), n3.backend()))
+                .withHealthInterval(Duration.ofSeconds(30)));
+    Http http = new Http(balancer.port());
+
+    // a retry goes where the session id's rendezvous score says: some ids meet u2's 503 first
+    for (int i = 0; i < 8; i++) {
+      HttpResponse<String> r = http.get("/", "Cookie", "JSESSIONID=" + i + "000.u1");
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(Http.route(r)).isEqualTo("n3");
+    }
+    assertThat(u1.requests.get()).isEqualTo(8);
+    assertThat(u2.requests.get()).isPositive();
+    assertThat(balancer.statusJson()).contains("\"retries\":" + (8 + u2.requests.get()));
+  }
+
+  @Test
+  void getAnswered503_byEveryBackend_triesEachOnce_thenPassesItOn() throws Exception {
+    BrokenBackend u1 = closeLater(new BrokenBackend("u1", BrokenBackend.Mode.UNAVAILABLE));
+    BrokenBackend u2 = closeLater(new BrokenBackend("u2", BrokenBackend.Mode.UNAVAILABLE));
+    Http http =
+        new Http(
+            balancer(
+                    config(List.of(u1.backend(), u2.backend()))
+                        .withHealthInterval(Duration.ofSeconds(30)))
+                .port());
+
+    HttpResponse<String> r = http.get("/", "Cookie", "JSESSIONID=1234.u1");
+    assertThat(r.statusCode()).isEqualTo(503);
+    assertThat(r.body()).isEqualTo("stopping\n");
+    assertThat(u1.requests.get()).isEqualTo(1);
+    assertThat(u2.requests.get()).isEqualTo(1);
+  }
+
   @Test
   void postAnswered503_isPassedOn_notRetried() throws Exception {
     BrokenBackend u1 = closeLater(new BrokenBackend("u1", BrokenBackend.Mode.UNAVAILABLE));
