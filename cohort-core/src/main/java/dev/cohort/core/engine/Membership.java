@@ -8,9 +8,12 @@ import dev.cohort.core.session.SessionRecord;
 import dev.cohort.core.wire.Op;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.ReentrantLock;
@@ -34,11 +37,24 @@ final class Membership {
   private final ReplicationEngine engine;
   private volatile View previous;
 
+  /** How many departed names are remembered; the oldest are forgotten first. */
+  static final int MAX_DEPARTED = 4_096;
+
   /**
    * Members that left a view this member installed and are not back: an owner among them is gone,
-   * one absent from the view but not among them has not joined this member's view yet.
+   * one absent from the view but not among them has not joined this member's view yet. Bounded
+   * (names from ever-new pods would pile up): the orphan check that reads it acts within two runs
+   * of the expiry timer after a departure, long before {@link #MAX_DEPARTED} later departures.
    */
-  private final Set<String> departed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Set<String> departed =
+      Collections.newSetFromMap(
+          Collections.synchronizedMap(
+              new LinkedHashMap<>() {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                  return size() > MAX_DEPARTED;
+                }
+              }));
 
   Membership(ReplicationEngine engine) {
     this.engine = engine;

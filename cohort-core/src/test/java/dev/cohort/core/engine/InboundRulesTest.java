@@ -429,6 +429,26 @@ class InboundRulesTest {
   }
 
   @Test
+  void departedMembers_areRememberedUpToABound_theOldestForgottenFirst() {
+    channel.install("n2", "n3", "old");
+    channel.install("n2", "n3");
+    assertThat(engine.membership.departed("old")).isTrue();
+
+    String[] many = new String[Membership.MAX_DEPARTED];
+    for (int i = 0; i < many.length; i++) {
+      many[i] = "pod-" + i;
+    }
+    channel.install(many);
+    channel.install("n2", "n3");
+
+    // n2 and n3 left for the pods' view and came back: not departed
+    assertThat(engine.membership.departed("n2")).isFalse();
+    assertThat(engine.membership.departed("old")).isFalse();
+    assertThat(engine.membership.departed("pod-0")).isTrue();
+    assertThat(engine.membership.departed("pod-" + (many.length - 1))).isTrue();
+  }
+
+  @Test
   void malformedFramesAreDroppedAndCounted() throws Exception {
     byte[] answer = channel.deliver("n2", new byte[] {1, 5, 99, 0});
     assertThat(codec.decode(answer).ops()).isEmpty();
