@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -73,6 +74,16 @@ final class ChaosRun {
 
   /** Requests that could have created a session whose cookie never reached the user. */
   final LongAdder orphanBound = new LongAdder();
+
+  /**
+   * Counts faults as they strike: a first request in flight at a kill may have created its session
+   * on the killed node, replicated it, and lost only the answer — the balancer's retry elsewhere
+   * creates the user's session, and the first one stays in the cluster, held by nobody.
+   */
+  private final AtomicLong faultEpoch = new AtomicLong();
+
+  /** From a fault's strike until it has recovered (the node is killed after the strike). */
+  private volatile boolean faulting;
 
   final Latencies latencies = new Latencies();
   final List<Fault> faults = new ArrayList<>();
@@ -214,6 +225,7 @@ final class ChaosRun {
     Thread.sleep(warmUp);
     for (int step = 0; elapsedSeconds() < settings.duration().toSeconds() - 2; step++) {
       List<Fault> done = plan.step(step, elapsedSeconds());
+      faulting = false;
       boolean recovered = true;
       for (Fault f : done) {
         synchronized (faults) {
@@ -248,6 +260,8 @@ final class ChaosRun {
    * balancer retried elsewhere counts; an answer the node gave before it died does not).
    */
   private void struck(String node) {
+    faulting = true;
+    faultEpoch.incrementAndGet();
     for (User u : users) {
       if (node.equals(u.lastOwner)) {
         u.struckBy = node;
@@ -403,6 +417,8 @@ final class ChaosRun {
         b.header("Cookie", cookie);
       }
       boolean fresh = cookie == null || ledger.expectsFresh();
+      long epoch = faultEpoch.get();
+      boolean duringFault = faulting;
       long t0 = System.nanoTime();
       requests.increment();
       try {
@@ -415,6 +431,9 @@ final class ChaosRun {
         if (r.statusCode() != 200) {
           fail("HTTP " + r.statusCode(), fresh);
           return;
+        }
+        if (fresh && (duringFault || faulting || faultEpoch.get() != epoch)) {
+          orphanBound.increment();
         }
         Map<String, Object> body = Json.object(r.body());
         seq++;

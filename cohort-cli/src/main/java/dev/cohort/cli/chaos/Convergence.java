@@ -125,8 +125,8 @@ record Convergence(
       why =
           String.format(
               Locale.ROOT,
-              "the nodes own %d sessions, more than the users' %d and at most %d left by failed"
-                  + " first requests",
+              "the nodes own %d sessions, more than the users' %d and at most %d left by first"
+                  + " requests that failed or were in flight at a fault",
               owned,
               minSessions,
               maxSessions - minSessions);
