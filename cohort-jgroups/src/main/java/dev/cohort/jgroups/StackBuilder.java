@@ -29,7 +29,8 @@ import org.jgroups.stack.Protocol;
  * Builds the JGroups stack from a {@link JGroupsConfig}, bottom to top:
  *
  * <pre>
- *   TCP_NIO2             bind_addr, bind_port (+port_range), max_length from maxFrameBytes, no diagnostics
+ *   TCP_NIO2             bind_addr, bind_port (+port_range), max_length from maxFrameBytes,
+ *                        tcp_nodelay (JGroups' default is off), no diagnostics
  *   GcmEncrypt           only with a secret: AES-256/GCM on every message with a payload
  *   MPING | TCPPING | DNS_PING   discovery
  *   MERGE3               heals partitions (min/max interval 2x / 6x heartbeat)
@@ -73,6 +74,11 @@ final class StackBuilder {
     tcp.setBindPort(c.port());
     tcp.setPortRange(c.portRange());
     tcp.setMaxLength(Math.max(c.maxFrameBytes(), 1 << 20) + (64 << 10));
+    // JGroups 5.5 leaves Nagle's algorithm on: a small message written while an earlier one is
+    // unacknowledged waits for the peer's delayed ACK, 40 ms on Linux. A sync commit is a small
+    // request and a small answer, so 1 in 1,000 requests took 40+ ms on an idle channel and, under
+    // a few concurrent users, most of them did (e2e at 4 client threads: 240 req/s, p99 50 ms)
+    tcp.tcpNodelay(true);
     tcp.disableDiagnostics();
     p.add(tcp);
 

@@ -92,4 +92,14 @@ class JGroupsChannelTest {
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("closed");
   }
+
+  @Test
+  void transportSendsSmallMessagesAtOnce_nagleIsOff() {
+    // JGroups 5.5's default keeps Nagle on: sync commits then stalled 40 ms on delayed ACKs
+    JGroupsConfig c = TestClusters.staticConfig("nodelay", "n1", 7800, List.of(7800));
+    List<org.jgroups.stack.Protocol> stack =
+        StackBuilder.build(c, java.net.InetAddress.getLoopbackAddress(), null, new SuspectTap());
+    assertThat(stack.get(0)).isInstanceOf(org.jgroups.protocols.BasicTCP.class);
+    assertThat(((org.jgroups.protocols.BasicTCP) stack.get(0)).tcpNodelay()).isTrue();
+  }
 }
