@@ -1,8 +1,8 @@
 package dev.cohort.jgroups;
 
 import java.lang.System.Logger.Level;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.jgroups.Address;
@@ -10,12 +10,13 @@ import org.jgroups.JChannel;
 import org.jgroups.PhysicalAddress;
 import org.jgroups.View;
 import org.jgroups.protocols.BasicTCP;
-import org.jgroups.protocols.TCP_NIO2;
 import org.jgroups.protocols.pbcast.GMS;
+import org.jgroups.stack.IpAddress;
 
 /**
- * Every few seconds, closes the transport's connections to addresses outside the view — what
- * JGroups itself does only when a view is installed.
+ * Every few seconds, closes the transport's connections to addresses that stayed outside the view
+ * for a whole round — JGroups itself closes connections to non-members only when a view is
+ * installed.
  *
  * <p>Why: a member that leaves and comes back on the same address (a farm redeploy restarts a
  * context's channel in the same JVM, on the same port) can leave behind a socket that escaped its
@@ -25,15 +26,20 @@ import org.jgroups.protocols.pbcast.GMS;
  * turned away, and it stays alone in its own view indefinitely. Closing the stale connection lets
  * the next one in.
  *
- * <p>Connections to non-members are otherwise short-lived (discovery, joins, merges), so a round is
- * skipped while a merge is in progress or a join, leave or merge request waits to be handled, and
- * when a member's physical address is not known.
+ * <p>Connections to non-members are otherwise short-lived (discovery, joins, merges). Only a
+ * connection to a non-member that was already there one round earlier is closed, so a member that
+ * joins — and may talk to this one before this one has installed the view that lists it — is never
+ * cut off. A round is skipped while a merge is in progress or a join, leave or merge request waits
+ * to be handled, and when a member's physical address is not known.
  */
 final class StaleConnections implements Runnable {
   static final long PERIOD_MS = 5_000;
   private static final System.Logger LOG = System.getLogger(StaleConnections.class.getName());
 
   private final JChannel ch;
+
+  /** Connections to non-members seen at the previous round (the timer runs one round at a time). */
+  private Set<Address> suspects = Set.of();
 
   private StaleConnections(JChannel ch) {
     this.ch = ch;
@@ -58,7 +64,7 @@ final class StaleConnections implements Runnable {
     }
   }
 
-  private void sweep() {
+  private synchronized void sweep() {
     View view = ch.getView();
     GMS gms = ch.getProtocolStack().findProtocol(GMS.class);
     if (view == null
@@ -68,23 +74,48 @@ final class StaleConnections implements Runnable {
         || !(ch.getProtocolStack().getTransport() instanceof BasicTCP tcp)) {
       return;
     }
-    List<Address> keep = new ArrayList<>(view.size());
+    Set<Address> members = new HashSet<>();
     for (Address member : view.getMembers()) {
       PhysicalAddress physical = tcp.getPhysicalAddressFromCache(member);
       if (physical == null) {
         return;
       }
-      keep.add(physical);
+      members.add(physical);
     }
-    int before = tcp instanceof TCP_NIO2 nio ? nio.getOpenConnections() : -1;
-    tcp.retainAll(keep);
-    if (tcp instanceof TCP_NIO2 nio && nio.getOpenConnections() < before) {
-      LOG.log(
-          Level.DEBUG,
-          "closed "
-              + (before - nio.getOpenConnections())
-              + " connections to addresses outside view "
-              + view.getViewId());
+    Set<Address> connected = connections(tcp);
+    Set<Address> outside = new HashSet<>(connected);
+    outside.removeAll(members);
+    Set<Address> stale = new HashSet<>(outside);
+    stale.retainAll(suspects);
+    outside.removeAll(stale);
+    suspects = outside;
+    if (stale.isEmpty()) {
+      return;
     }
+    connected.removeAll(stale);
+    tcp.retainAll(connected);
+    LOG.log(
+        Level.DEBUG,
+        "closed connections to " + stale + ", outside view " + view.getViewId() + " for a round");
+  }
+
+  /**
+   * The addresses the transport holds connections to, read from its connection table's printout
+   * (one {@code address: connection} line each; JGroups offers no accessor for the keys).
+   */
+  static Set<Address> connections(BasicTCP tcp) {
+    Set<Address> out = new HashSet<>();
+    for (String line : tcp.printConnections().split("\n")) {
+      int end = line.indexOf(": ");
+      if (end <= 0) {
+        continue;
+      }
+      try {
+        out.add(new IpAddress(line.substring(0, end).trim()));
+      } catch (Exception e) {
+        // not an address line
+      }
+    }
+    return out;
   }
 }

@@ -228,6 +228,9 @@ class JGroupsChannelFaultsIT {
             .atMost(VIEW)
             .until(() -> tcp.printConnections().contains(TestClusters.LOOPBACK + ":" + low));
 
+        // the sweep sees the stale connection's address in its connection table
+        assertThat(StaleConnections.connections(tcp))
+            .contains(new IpAddress(TestClusters.LOOPBACK, low));
         JGroupsChannel back = m.start(TestClusters.staticConfig(m.cluster, "n2", low, ports));
         Members.awaitViewSize(VIEW, 2, a, back);
       }
