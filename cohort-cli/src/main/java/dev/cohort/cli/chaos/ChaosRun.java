@@ -76,14 +76,13 @@ final class ChaosRun {
   final LongAdder orphanBound = new LongAdder();
 
   /**
-   * Counts faults as they strike: a first request in flight at a kill may have created its session
-   * on the killed node, replicated it, and lost only the answer — the balancer's retry elsewhere
-   * creates the user's session, and the first one stays in the cluster, held by nobody.
+   * Fault edges: +1 when a fault strikes (just before the node is killed), +1 when it has
+   * recovered; odd while one is under way. A first request in flight at a kill may have created its
+   * session on the killed node, replicated it, and lost only the answer — the balancer's retry
+   * elsewhere creates the user's session, and the first one stays in the cluster, held by nobody.
+   * Written only by the fault thread (strikes come from inside {@code plan.step}).
    */
-  private final AtomicLong faultEpoch = new AtomicLong();
-
-  /** From a fault's strike until it has recovered (the node is killed after the strike). */
-  private volatile boolean faulting;
+  private final AtomicLong faultEdges = new AtomicLong();
 
   final Latencies latencies = new Latencies();
   final List<Fault> faults = new ArrayList<>();
@@ -225,7 +224,9 @@ final class ChaosRun {
     Thread.sleep(warmUp);
     for (int step = 0; elapsedSeconds() < settings.duration().toSeconds() - 2; step++) {
       List<Fault> done = plan.step(step, elapsedSeconds());
-      faulting = false;
+      if (faultEdges.get() % 2 == 1) {
+        faultEdges.incrementAndGet();
+      }
       boolean recovered = true;
       for (Fault f : done) {
         synchronized (faults) {
@@ -260,8 +261,9 @@ final class ChaosRun {
    * balancer retried elsewhere counts; an answer the node gave before it died does not).
    */
   private void struck(String node) {
-    faulting = true;
-    faultEpoch.incrementAndGet();
+    if (faultEdges.get() % 2 == 0) {
+      faultEdges.incrementAndGet(); // one strike per step: a two-node kill strikes twice
+    }
     for (User u : users) {
       if (node.equals(u.lastOwner)) {
         u.struckBy = node;
@@ -417,8 +419,7 @@ final class ChaosRun {
         b.header("Cookie", cookie);
       }
       boolean fresh = cookie == null || ledger.expectsFresh();
-      long epoch = faultEpoch.get();
-      boolean duringFault = faulting;
+      long edges = faultEdges.get();
       long t0 = System.nanoTime();
       requests.increment();
       try {
@@ -432,7 +433,7 @@ final class ChaosRun {
           fail("HTTP " + r.statusCode(), fresh);
           return;
         }
-        if (fresh && (duringFault || faulting || faultEpoch.get() != epoch)) {
+        if (fresh && (edges % 2 == 1 || faultEdges.get() != edges)) {
           orphanBound.increment();
         }
         Map<String, Object> body = Json.object(r.body());
