@@ -426,7 +426,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       // a node that is stopping answers 503 for a moment (its context stops before its
       // connector), and a Cohort node answers 503 to a request whose session another node took
       // over meanwhile: another node can answer it — HAProxy's "retry-on 503". Each backend is
-      // tried at most once (otherBackendUp skips those already tried), so this ends
+      // tried at most once (otherBackendUp skips those already tried): at most one try per node
       unavailable = true;
       backendReusable = false;
       head.stop();

@@ -14,6 +14,15 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class FailoverIT extends ItSupport {
 
+  /** Health checks out of the way (30 s): only what a request meets takes a backend down. */
+  private static BalancerConfig passive(List<Backend> backends) {
+    return config(backends).withHealthInterval(Duration.ofSeconds(30));
+  }
+
+  private static BalancerConfig passive(TestBackend... backends) {
+    return config(backends).withHealthInterval(Duration.ofSeconds(30));
+  }
+
   @Test
   void requestsKeepSucceeding_whenAUsersBackendStops() throws Exception {
     TestBackend n1 = backend("n1");
@@ -39,8 +48,7 @@ class FailoverIT extends ItSupport {
   void postToARefusingBackend_goesElsewhere_becauseNothingWasSent() throws Exception {
     TestBackend n1 = backend("n1");
     TestBackend n2 = backend("n2");
-    Http http =
-        new Http(balancer(config(n1, n2).withHealthInterval(Duration.ofSeconds(30))).port());
+    Http http = new Http(balancer(passive(n1, n2)).port());
     n1.close();
 
     HttpResponse<String> r = http.post("/order", "item=1", "Cookie", "JSESSIONID=C0FFEE.n1");
@@ -52,12 +60,7 @@ class FailoverIT extends ItSupport {
   void getIsRetriedOnce_whenTheBackendResetsBeforeAnyByte() throws Exception {
     BrokenBackend r1 = closeLater(new BrokenBackend("r1", BrokenBackend.Mode.RESET));
     TestBackend n2 = backend("n2");
-    Http http =
-        new Http(
-            balancer(
-                    config(List.of(r1.backend(), n2.backend()))
-                        .withHealthInterval(Duration.ofSeconds(30)))
-                .port());
+    Http http = new Http(balancer(passive(List.of(r1.backend(), n2.backend()))).port());
 
     HttpResponse<String> r = http.get("/", "Cookie", "JSESSIONID=1234.r1");
     assertThat(r.statusCode()).isEqualTo(200);
@@ -71,9 +74,7 @@ class FailoverIT extends ItSupport {
   void getAnswered503_isRetriedOnceOnAnotherBackend() throws Exception {
     BrokenBackend u1 = closeLater(new BrokenBackend("u1", BrokenBackend.Mode.UNAVAILABLE));
     TestBackend n2 = backend("n2");
-    Balancer balancer =
-        balancer(
-            config(List.of(u1.backend(), n2.backend())).withHealthInterval(Duration.ofSeconds(30)));
+    Balancer balancer = balancer(passive(List.of(u1.backend(), n2.backend())));
     Http http = new Http(balancer.port());
 
     HttpResponse<String> r = http.get("/", "Cookie", "JSESSIONID=1234.u1");
@@ -90,10 +91,7 @@ class FailoverIT extends ItSupport {
     BrokenBackend u1 = closeLater(new BrokenBackend("u1", BrokenBackend.Mode.UNAVAILABLE));
     BrokenBackend u2 = closeLater(new BrokenBackend("u2", BrokenBackend.Mode.UNAVAILABLE));
     TestBackend n3 = backend("n3");
-    Balancer balancer =
-        balancer(
-            config(List.of(u1.backend(), u2.backend(), n3.backend()))
-                .withHealthInterval(Duration.ofSeconds(30)));
+    Balancer balancer = balancer(passive(List.of(u1.backend(), u2.backend(), n3.backend())));
     Http http = new Http(balancer.port());
 
     // a retry goes where the session id's rendezvous score says: some ids meet u2's 503 first
@@ -111,12 +109,7 @@ class FailoverIT extends ItSupport {
   void getAnswered503_byEveryBackend_triesEachOnce_thenPassesItOn() throws Exception {
     BrokenBackend u1 = closeLater(new BrokenBackend("u1", BrokenBackend.Mode.UNAVAILABLE));
     BrokenBackend u2 = closeLater(new BrokenBackend("u2", BrokenBackend.Mode.UNAVAILABLE));
-    Http http =
-        new Http(
-            balancer(
-                    config(List.of(u1.backend(), u2.backend()))
-                        .withHealthInterval(Duration.ofSeconds(30)))
-                .port());
+    Http http = new Http(balancer(passive(List.of(u1.backend(), u2.backend()))).port());
 
     HttpResponse<String> r = http.get("/", "Cookie", "JSESSIONID=1234.u1");
     assertThat(r.statusCode()).isEqualTo(503);
@@ -129,12 +122,7 @@ class FailoverIT extends ItSupport {
   void postAnswered503_isPassedOn_notRetried() throws Exception {
     BrokenBackend u1 = closeLater(new BrokenBackend("u1", BrokenBackend.Mode.UNAVAILABLE));
     TestBackend n2 = backend("n2");
-    Http http =
-        new Http(
-            balancer(
-                    config(List.of(u1.backend(), n2.backend()))
-                        .withHealthInterval(Duration.ofSeconds(30)))
-                .port());
+    Http http = new Http(balancer(passive(List.of(u1.backend(), n2.backend()))).port());
 
     HttpResponse<String> r = http.post("/order", "item=1", "Cookie", "JSESSIONID=1234.u1");
     assertThat(r.statusCode()).isEqualTo(503);
@@ -145,10 +133,7 @@ class FailoverIT extends ItSupport {
   @Test
   void getAnswered503_byTheOnlyBackend_isPassedOn() throws Exception {
     BrokenBackend u1 = closeLater(new BrokenBackend("u1", BrokenBackend.Mode.UNAVAILABLE));
-    Http http =
-        new Http(
-            balancer(config(List.of(u1.backend())).withHealthInterval(Duration.ofSeconds(30)))
-                .port());
+    Http http = new Http(balancer(passive(List.of(u1.backend()))).port());
 
     HttpResponse<String> r = http.get("/", "Cookie", "JSESSIONID=1234.u1");
     assertThat(r.statusCode()).isEqualTo(503);
@@ -161,11 +146,7 @@ class FailoverIT extends ItSupport {
     BrokenBackend r2 = closeLater(new BrokenBackend("r2", BrokenBackend.Mode.RESET));
     BrokenBackend r3 = closeLater(new BrokenBackend("r3", BrokenBackend.Mode.RESET));
     Http http =
-        new Http(
-            balancer(
-                    config(List.of(r1.backend(), r2.backend(), r3.backend()))
-                        .withHealthInterval(Duration.ofSeconds(30)))
-                .port());
+        new Http(balancer(passive(List.of(r1.backend(), r2.backend(), r3.backend()))).port());
 
     HttpResponse<String> r = http.get("/", "Cookie", "JSESSIONID=1234.r1");
     assertThat(r.statusCode()).isEqualTo(502);
@@ -176,9 +157,7 @@ class FailoverIT extends ItSupport {
   void postGets502_whenTheBackendResetsBeforeAnyByte() throws Exception {
     BrokenBackend r1 = closeLater(new BrokenBackend("r1", BrokenBackend.Mode.RESET));
     TestBackend n2 = backend("n2");
-    Balancer balancer =
-        balancer(
-            config(List.of(r1.backend(), n2.backend())).withHealthInterval(Duration.ofSeconds(30)));
+    Balancer balancer = balancer(passive(List.of(r1.backend(), n2.backend())));
     Http http = new Http(balancer.port());
 
     HttpResponse<String> r = http.post("/order", "item=1", "Cookie", "JSESSIONID=1234.r1");
@@ -193,10 +172,7 @@ class FailoverIT extends ItSupport {
     BrokenBackend s1 = closeLater(new BrokenBackend("s1", BrokenBackend.Mode.SILENT));
     Http http =
         new Http(
-            balancer(
-                    config(List.of(s1.backend()))
-                        .withHealthInterval(Duration.ofSeconds(30))
-                        .withResponseTimeout(Duration.ofMillis(300)))
+            balancer(passive(List.of(s1.backend())).withResponseTimeout(Duration.ofMillis(300)))
                 .port());
 
     HttpResponse<String> r = http.get("/slow");

@@ -76,8 +76,9 @@ final class StackBuilder {
     tcp.setMaxLength(Math.max(c.maxFrameBytes(), 1 << 20) + (64 << 10));
     // JGroups 5.5 leaves Nagle's algorithm on: a small message written while an earlier one is
     // unacknowledged waits for the peer's delayed ACK, 40 ms on Linux. A sync commit is a small
-    // request and a small answer, so 1 in 1,000 requests took 40+ ms on an idle channel and, under
-    // a few concurrent users, most of them did (e2e at 4 client threads: 240 req/s, p99 50 ms)
+    // request and a small answer: sequential requests on an idle channel had a p99.9 of up to
+    // 44 ms, and a few concurrent users hit it all the time (e2e at 4 client threads: 240 req/s,
+    // p99 50 ms; design 002)
     tcp.tcpNodelay(true);
     tcp.disableDiagnostics();
     p.add(tcp);

@@ -38,7 +38,10 @@ final class StaleConnections implements Runnable {
 
   private final JChannel ch;
 
-  /** Connections to non-members seen at the previous round (the timer runs one round at a time). */
+  /**
+   * Connections to non-members seen at the previous round. Rounds never overlap, but the timer may
+   * run them on different threads: guarded by this.
+   */
   private Set<Address> suspects = Set.of();
 
   private StaleConnections(JChannel ch) {

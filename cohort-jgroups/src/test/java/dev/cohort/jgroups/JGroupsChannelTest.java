@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cohort.core.channel.ChannelException;
 import dev.cohort.core.channel.Member;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -12,6 +13,8 @@ import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import org.jgroups.protocols.BasicTCP;
+import org.jgroups.stack.Protocol;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -97,9 +100,9 @@ class JGroupsChannelTest {
   void transportSendsSmallMessagesAtOnce_nagleIsOff() {
     // JGroups 5.5's default keeps Nagle on: sync commits then stalled 40 ms on delayed ACKs
     JGroupsConfig c = TestClusters.staticConfig("nodelay", "n1", 7800, List.of(7800));
-    List<org.jgroups.stack.Protocol> stack =
-        StackBuilder.build(c, java.net.InetAddress.getLoopbackAddress(), null, new SuspectTap());
-    assertThat(stack.get(0)).isInstanceOf(org.jgroups.protocols.BasicTCP.class);
-    assertThat(((org.jgroups.protocols.BasicTCP) stack.get(0)).tcpNodelay()).isTrue();
+    List<Protocol> stack =
+        StackBuilder.build(c, InetAddress.getLoopbackAddress(), null, new SuspectTap());
+    assertThat(stack.get(0)).isInstanceOf(BasicTCP.class);
+    assertThat(((BasicTCP) stack.get(0)).tcpNodelay()).isTrue();
   }
 }
