@@ -87,11 +87,23 @@ public final class JGroupsChannel implements ClusterChannel {
   /**
    * Builds the stack; nothing is bound until {@link #connect()}.
    *
-   * @throws IllegalArgumentException naming the option if the bind address does not resolve
+   * @throws IllegalArgumentException naming the option if the bind address does not resolve, or
+   *     {@code secret} if a non-loopback address is bound without one and not {@code insecure}
    */
   public JGroupsChannel(JGroupsConfig config) {
     this.config = Objects.requireNonNull(config, "config");
     InetAddress bind = StackBuilder.resolveBindAddress(config);
+    config.requireSecretBeyondLoopback(bind);
+    if (config.secret() == null && !bind.isLoopbackAddress()) {
+      LOG.log(
+          Level.WARNING,
+          "INSECURE: the cluster port of "
+              + config.nodeName()
+              + " binds "
+              + config.bindAddress()
+              + " without a secret (insecure=true): anyone who reaches it can join the cluster,"
+              + " read every session and plant new ones — set a secret on every member");
+    }
     SecretKey key =
         config.secret() == null ? null : Secrets.aesKey(config.secret(), config.clusterName());
     try {
@@ -106,16 +118,6 @@ public final class JGroupsChannel implements ClusterChannel {
     String prefix = "cohort-jgroups-" + config.nodeName();
     requests = new Requests(prefix + "-timer", membership::view);
     events = Executors.newSingleThreadExecutor(r -> daemon(r, prefix + "-events"));
-    if (!bind.isLoopbackAddress() && config.secret() == null) {
-      LOG.log(
-          Level.WARNING,
-          "cluster port of "
-              + config.nodeName()
-              + " binds "
-              + config.bindAddress()
-              + " without a secret: anyone who reaches it can join the cluster and read sessions"
-              + " — set the 'secret' setting (at least 16 bytes) on every member");
-    }
   }
 
   private static Thread daemon(Runnable r, String name) {

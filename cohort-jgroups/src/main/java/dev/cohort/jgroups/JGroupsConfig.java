@@ -1,5 +1,6 @@
 package dev.cohort.jgroups;
 
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,7 +15,7 @@ import java.util.List;
  *     one network)
  * @param nodeName this member's route name (Tomcat's jvmRoute), the JGroups logical name
  * @param bindAddress the address the cluster port (and multicast discovery) binds to; anything but
- *     loopback should come with a {@code secret}
+ *     loopback requires a {@code secret} (or {@code insecure})
  * @param port the first TCP port to try; 0 picks an ephemeral port (tests)
  * @param portRange how many further ports to try when {@code port} is taken
  * @param discovery {@code multicast} (228.0.0.4:45564), {@code multicast:addr:port}, {@code
@@ -27,6 +28,8 @@ import java.util.List;
  *     join authentication; null for none
  * @param maxFrameBytes largest Cohort frame (message, request, reply, chunk) sent or accepted;
  *     larger incoming frames are dropped and counted
+ * @param insecure the explicit opt-out that lets a channel bind a non-loopback address without a
+ *     secret (anyone who reaches the port can then join and read every session); false by default
  */
 public record JGroupsConfig(
     String clusterName,
@@ -38,7 +41,8 @@ public record JGroupsConfig(
     Duration heartbeat,
     Duration dropTime,
     String secret,
-    int maxFrameBytes) {
+    int maxFrameBytes,
+    boolean insecure) {
 
   public static final String DEFAULT_CLUSTER = "cohort";
   public static final int DEFAULT_PORT = 4000;
@@ -101,6 +105,30 @@ public record JGroupsConfig(
     }
   }
 
+  /**
+   * Refuses a channel that would be reachable from the network without a secret, unless {@code
+   * insecure} says so.
+   *
+   * @throws IllegalArgumentException naming {@code secret} when refused, or {@code bindAddress}
+   *     when it does not resolve
+   */
+  public void requireSecretBeyondLoopback() {
+    requireSecretBeyondLoopback(StackBuilder.resolveBindAddress(this));
+  }
+
+  void requireSecretBeyondLoopback(InetAddress bind) {
+    if (secret == null && !insecure && !bind.isLoopbackAddress()) {
+      throw new IllegalArgumentException(
+          "secret: required when the cluster port binds "
+              + bindAddress
+              + " (not loopback) — anyone who reaches it could join the cluster, read every"
+              + " session and plant new ones; set a secret of at least "
+              + MIN_SECRET_BYTES
+              + " bytes on every member, bind loopback, or (only on a network nobody else"
+              + " reaches) opt out with insecure=true");
+    }
+  }
+
   private static void requireText(String option, String value) {
     if (value == null || value.isBlank()) {
       throw new IllegalArgumentException(option + ": required");
@@ -126,147 +154,155 @@ public record JGroupsConfig(
         DEFAULT_HEARTBEAT,
         DEFAULT_DROP_TIME,
         null,
-        DEFAULT_MAX_FRAME_BYTES);
+        DEFAULT_MAX_FRAME_BYTES,
+        false);
   }
 
   public JGroupsConfig withClusterName(String v) {
-    return new JGroupsConfig(
-        v,
-        nodeName,
-        bindAddress,
-        port,
-        portRange,
-        discovery,
-        heartbeat,
-        dropTime,
-        secret,
-        maxFrameBytes);
+    return toBuilder().clusterName(v).build();
   }
 
   public JGroupsConfig withNodeName(String v) {
-    return new JGroupsConfig(
-        clusterName,
-        v,
-        bindAddress,
-        port,
-        portRange,
-        discovery,
-        heartbeat,
-        dropTime,
-        secret,
-        maxFrameBytes);
+    return toBuilder().nodeName(v).build();
   }
 
   public JGroupsConfig withBindAddress(String v) {
-    return new JGroupsConfig(
-        clusterName,
-        nodeName,
-        v,
-        port,
-        portRange,
-        discovery,
-        heartbeat,
-        dropTime,
-        secret,
-        maxFrameBytes);
+    return toBuilder().bindAddress(v).build();
   }
 
   public JGroupsConfig withPort(int v) {
-    return new JGroupsConfig(
-        clusterName,
-        nodeName,
-        bindAddress,
-        v,
-        portRange,
-        discovery,
-        heartbeat,
-        dropTime,
-        secret,
-        maxFrameBytes);
+    return toBuilder().port(v).build();
   }
 
   public JGroupsConfig withPortRange(int v) {
-    return new JGroupsConfig(
-        clusterName,
-        nodeName,
-        bindAddress,
-        port,
-        v,
-        discovery,
-        heartbeat,
-        dropTime,
-        secret,
-        maxFrameBytes);
+    return toBuilder().portRange(v).build();
   }
 
   public JGroupsConfig withDiscovery(String v) {
-    return new JGroupsConfig(
-        clusterName,
-        nodeName,
-        bindAddress,
-        port,
-        portRange,
-        v,
-        heartbeat,
-        dropTime,
-        secret,
-        maxFrameBytes);
+    return toBuilder().discovery(v).build();
   }
 
   public JGroupsConfig withHeartbeat(Duration v) {
-    return new JGroupsConfig(
-        clusterName,
-        nodeName,
-        bindAddress,
-        port,
-        portRange,
-        discovery,
-        v,
-        dropTime,
-        secret,
-        maxFrameBytes);
+    return toBuilder().heartbeat(v).build();
   }
 
   public JGroupsConfig withDropTime(Duration v) {
-    return new JGroupsConfig(
-        clusterName,
-        nodeName,
-        bindAddress,
-        port,
-        portRange,
-        discovery,
-        heartbeat,
-        v,
-        secret,
-        maxFrameBytes);
+    return toBuilder().dropTime(v).build();
   }
 
   public JGroupsConfig withSecret(String v) {
-    return new JGroupsConfig(
-        clusterName,
-        nodeName,
-        bindAddress,
-        port,
-        portRange,
-        discovery,
-        heartbeat,
-        dropTime,
-        v,
-        maxFrameBytes);
+    return toBuilder().secret(v).build();
   }
 
   public JGroupsConfig withMaxFrameBytes(int v) {
-    return new JGroupsConfig(
-        clusterName,
-        nodeName,
-        bindAddress,
-        port,
-        portRange,
-        discovery,
-        heartbeat,
-        dropTime,
-        secret,
-        v);
+    return toBuilder().maxFrameBytes(v).build();
+  }
+
+  public JGroupsConfig withInsecure(boolean v) {
+    return toBuilder().insecure(v).build();
+  }
+
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /** A copy of a config with some settings changed; {@link #build} validates. */
+  public static final class Builder {
+    private String clusterName;
+    private String nodeName;
+    private String bindAddress;
+    private int port;
+    private int portRange;
+    private String discovery;
+    private Duration heartbeat;
+    private Duration dropTime;
+    private String secret;
+    private int maxFrameBytes;
+    private boolean insecure;
+
+    private Builder(JGroupsConfig c) {
+      clusterName = c.clusterName;
+      nodeName = c.nodeName;
+      bindAddress = c.bindAddress;
+      port = c.port;
+      portRange = c.portRange;
+      discovery = c.discovery;
+      heartbeat = c.heartbeat;
+      dropTime = c.dropTime;
+      secret = c.secret;
+      maxFrameBytes = c.maxFrameBytes;
+      insecure = c.insecure;
+    }
+
+    public Builder clusterName(String v) {
+      clusterName = v;
+      return this;
+    }
+
+    public Builder nodeName(String v) {
+      nodeName = v;
+      return this;
+    }
+
+    public Builder bindAddress(String v) {
+      bindAddress = v;
+      return this;
+    }
+
+    public Builder port(int v) {
+      port = v;
+      return this;
+    }
+
+    public Builder portRange(int v) {
+      portRange = v;
+      return this;
+    }
+
+    public Builder discovery(String v) {
+      discovery = v;
+      return this;
+    }
+
+    public Builder heartbeat(Duration v) {
+      heartbeat = v;
+      return this;
+    }
+
+    public Builder dropTime(Duration v) {
+      dropTime = v;
+      return this;
+    }
+
+    public Builder secret(String v) {
+      secret = v;
+      return this;
+    }
+
+    public Builder maxFrameBytes(int v) {
+      maxFrameBytes = v;
+      return this;
+    }
+
+    public Builder insecure(boolean v) {
+      insecure = v;
+      return this;
+    }
+
+    public JGroupsConfig build() {
+      return new JGroupsConfig(
+          clusterName,
+          nodeName,
+          bindAddress,
+          port,
+          portRange,
+          discovery,
+          heartbeat,
+          dropTime,
+          secret,
+          maxFrameBytes,
+          insecure);
+    }
   }
 
   /** Never shows the secret, only whether one is set. */
@@ -292,6 +328,7 @@ public record JGroupsConfig(
         + (secret == null ? "none" : "(set)")
         + ", maxFrameBytes="
         + maxFrameBytes
+        + (insecure ? ", INSECURE" : "")
         + "]";
   }
 

@@ -48,7 +48,27 @@ class JGroupsConfigTest {
                 Duration.ofMillis(200),
                 Duration.ofSeconds(2),
                 "0123456789abcdef",
-                1 << 20));
+                1 << 20,
+                false));
+  }
+
+  @Test
+  void nonLoopbackBindWithoutSecret_isRefusedNamingTheSecret() {
+    assertThatThrownBy(() -> base.withBindAddress("0.0.0.0").requireSecretBeyondLoopback())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("secret: required when the cluster port binds 0.0.0.0")
+        .hasMessageContaining("insecure=true");
+    assertThatThrownBy(() -> new JGroupsChannel(base.withBindAddress("0.0.0.0")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("secret: required");
+  }
+
+  @Test
+  void nonLoopbackBind_isAccepted_withASecretOrTheInsecureOptOut() {
+    base.withBindAddress("0.0.0.0").withSecret("0123456789abcdef").requireSecretBeyondLoopback();
+    base.withBindAddress("0.0.0.0").withInsecure(true).requireSecretBeyondLoopback();
+    base.withBindAddress("127.0.0.1").requireSecretBeyondLoopback();
+    assertThat(base.withInsecure(true).toString()).contains("INSECURE");
   }
 
   @Test

@@ -119,9 +119,24 @@ public class CohortCluster extends LifecycleMBeanBase implements Cluster {
     return settings.clusterName;
   }
 
-  /** Shared secret (16+ characters) for authentication and encryption. Default none. */
+  /**
+   * Shared secret (16+ characters) for authentication and encryption. Default none; required when
+   * {@code bindAddress} is not loopback.
+   */
   public void setSecret(String secret) {
     settings.secret = secret;
+  }
+
+  /**
+   * INSECURE opt-out: lets the cluster and farm ports bind a non-loopback address without a secret
+   * (anyone who reaches them can join, read every session and deploy). Default false.
+   */
+  public void setInsecure(boolean insecure) {
+    settings.insecure = insecure;
+  }
+
+  public boolean isInsecure() {
+    return settings.insecure;
   }
 
   /** How long a joining node waits for state in all mode, ms. Default 60000. */

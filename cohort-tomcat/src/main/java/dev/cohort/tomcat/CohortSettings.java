@@ -38,6 +38,7 @@ final class CohortSettings {
   String store;
   boolean storeSync;
   boolean adminEnabled = true;
+  boolean insecure;
 
   CohortSettings copy() {
     CohortSettings c = new CohortSettings();
@@ -60,6 +61,7 @@ final class CohortSettings {
     c.store = store;
     c.storeSync = storeSync;
     c.adminEnabled = adminEnabled;
+    c.insecure = insecure;
     return c;
   }
 
@@ -108,7 +110,8 @@ final class CohortSettings {
         millis("dropTime", dropTime),
         secret,
         store,
-        filter);
+        filter,
+        insecure);
   }
 
   private static Duration millis(String name, long ms) {

@@ -31,7 +31,8 @@ final class JGroupsEngineFactory implements EngineFactory {
         c.heartbeat(),
         c.dropTime(),
         c.secret(),
-        c.engine().maxFrameBytes());
+        c.engine().maxFrameBytes(),
+        c.insecure());
   }
 
   @Override

@@ -21,6 +21,8 @@ import java.util.regex.Pattern;
  * @param secret shared cluster secret (authentication and encryption), or null
  * @param storeSpec {@code jdbc:...} / {@code file:...} session store, or null for none
  * @param replicationFilter request URIs matching it are never replicated (static resources)
+ * @param insecure the explicit opt-out that lets the cluster and farm ports bind a non-loopback
+ *     address without a secret
  */
 public record NodeConfig(
     String nodeName,
@@ -34,7 +36,8 @@ public record NodeConfig(
     Duration dropTime,
     String secret,
     String storeSpec,
-    Pattern replicationFilter) {
+    Pattern replicationFilter,
+    boolean insecure) {
 
   public NodeConfig {
     if (nodeName == null || nodeName.isBlank()) {

@@ -111,6 +111,11 @@ public class ReplicatedManager extends ManagerBase {
     settings.secret = secret;
   }
 
+  /** INSECURE opt-out: see {@link CohortCluster#setInsecure}. */
+  public void setInsecure(boolean insecure) {
+    settings.insecure = insecure;
+  }
+
   public void setStateTransferTimeout(long ms) {
     settings.stateTransferTimeout = ms;
   }

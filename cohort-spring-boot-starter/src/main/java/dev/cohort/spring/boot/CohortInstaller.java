@@ -1,8 +1,6 @@
 package dev.cohort.spring.boot;
 
 import dev.cohort.tomcat.CohortCluster;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import org.apache.catalina.Container;
 import org.apache.catalina.Context;
 import org.apache.catalina.Engine;
@@ -56,28 +54,8 @@ public final class CohortInstaller
       c.setStore(p.getStore());
     }
     c.setAdminEnabled(p.isAdminEnabled());
-    warnIfExposedWithoutSecret(p);
+    c.setInsecure(p.isInsecure());
     return c;
-  }
-
-  /** Beyond loopback, anyone who reaches the cluster port could join without a secret. */
-  static boolean warnIfExposedWithoutSecret(CohortProperties p) {
-    if (p.getSecret() != null && !p.getSecret().isEmpty()) {
-      return false;
-    }
-    try {
-      if (InetAddress.getByName(p.getBindAddress()).isLoopbackAddress()) {
-        return false;
-      }
-    } catch (UnknownHostException e) {
-      return false; // the channel refuses the address at start, naming bindAddress
-    }
-    log.warn(
-        "cohort: the cluster port is bound to "
-            + p.getBindAddress()
-            + " without a secret: anyone who reaches it can join the cluster and read sessions"
-            + " — set cohort.secret (16+ bytes, the same on every instance)");
-    return true;
   }
 
   @Override

@@ -56,8 +56,8 @@ public class CohortProperties implements Validator {
   private String discovery = "multicast";
 
   /**
-   * Address the cluster port binds to (on Kubernetes: the pod IP). Anything but loopback should
-   * come with a secret.
+   * Address the cluster port binds to (on Kubernetes: the pod IP). Anything but loopback requires a
+   * secret (or the "insecure" opt-out).
    */
   private String bindAddress = "127.0.0.1";
 
@@ -75,9 +75,16 @@ public class CohortProperties implements Validator {
 
   /**
    * Shared secret, at least 16 bytes: encrypts all cluster traffic (AES-GCM) and keeps out members
-   * without it. Required in practice beyond loopback; never logged.
+   * without it. Required when bindAddress is not loopback; never logged.
    */
   private String secret;
+
+  /**
+   * INSECURE opt-out: lets the cluster port bind a non-loopback address without a secret, so that
+   * anyone who reaches it can join the cluster and read every session. Only for a network nobody
+   * else reaches.
+   */
+  private boolean insecure;
 
   /** How long a joining node waits for the sessions of the others in "all" mode. */
   private Duration stateTransferTimeout = Duration.ofSeconds(60);
@@ -139,7 +146,7 @@ public class CohortProperties implements Validator {
     check(errors, "store", p::checkStore);
     if (!errors.hasErrors()) {
       // the channel's own checks: names, addresses, ports, discovery syntax, secret length
-      check(errors, null, p::channelConfig);
+      check(errors, null, () -> p.channelConfig().requireSecretBeyondLoopback());
     }
   }
 
@@ -155,7 +162,8 @@ public class CohortProperties implements Validator {
         heartbeat,
         dropTime,
         secret == null || secret.isEmpty() ? null : secret,
-        JGroupsConfig.DEFAULT_MAX_FRAME_BYTES);
+        JGroupsConfig.DEFAULT_MAX_FRAME_BYTES,
+        insecure);
   }
 
   /**
@@ -387,6 +395,14 @@ public class CohortProperties implements Validator {
 
   public void setSecret(String secret) {
     this.secret = secret;
+  }
+
+  public boolean isInsecure() {
+    return insecure;
+  }
+
+  public void setInsecure(boolean insecure) {
+    this.insecure = insecure;
   }
 
   public Duration getStateTransferTimeout() {

@@ -16,7 +16,6 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.json.JsonParserFactory;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
-import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
 /** Conditions, property binding and validation of the auto-configuration; no web server. */
@@ -137,16 +136,33 @@ class CohortAutoConfigurationTest {
   }
 
   @Test
-  void nonLoopbackBindWithoutSecret_logsAWarningNamingTheSecretProperty(CapturedOutput out) {
+  void nonLoopbackBindWithoutSecret_failsStart_namingTheSecretProperty() {
     web.withPropertyValues("cohort.bind-address=192.0.2.10")
-        .run(ctx -> assertThat(ctx).hasNotFailed());
-    assertThat(out.getAll()).contains("without a secret").contains("set cohort.secret");
+        .run(
+            ctx -> {
+              assertThat(ctx).hasFailed();
+              assertThat(messages(ctx.getStartupFailure()))
+                  .contains("cohort.secret: required when the cluster port binds 192.0.2.10")
+                  .contains("insecure=true");
+            });
   }
 
   @Test
-  void loopbackBindWithoutSecret_logsNoWarning(CapturedOutput out) {
+  void nonLoopbackBindWithoutSecret_startsWithTheInsecureOptOut() {
+    web.withPropertyValues("cohort.bind-address=192.0.2.10", "cohort.insecure=true")
+        .run(ctx -> assertThat(ctx).hasNotFailed());
+  }
+
+  @Test
+  void nonLoopbackBindWithASecret_starts() {
+    web.withPropertyValues(
+            "cohort.bind-address=192.0.2.10", "cohort.secret=0123456789abcdef-spring")
+        .run(ctx -> assertThat(ctx).hasNotFailed());
+  }
+
+  @Test
+  void loopbackBindWithoutSecret_starts() {
     web.run(ctx -> assertThat(ctx).hasNotFailed());
-    assertThat(out.getAll()).doesNotContain("without a secret");
   }
 
   @Test

@@ -35,7 +35,8 @@ public final class FarmChannels {
         node.heartbeat(),
         node.dropTime(),
         node.secret(),
-        node.engine().maxFrameBytes());
+        node.engine().maxFrameBytes(),
+        node.insecure());
   }
 
   public static ClusterChannel jgroups(JGroupsConfig config) {
