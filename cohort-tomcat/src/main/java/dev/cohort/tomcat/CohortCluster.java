@@ -57,6 +57,7 @@ public class CohortCluster extends LifecycleMBeanBase implements Cluster {
   private volatile EngineFactory engineFactory = EngineFactory.jgroups();
   private volatile String nodeName;
   private volatile Valve adminValve;
+  private volatile int adminPort;
   private volatile Valve replicationValve;
   private volatile String farmDir;
   private volatile int farmPort;
@@ -128,6 +129,14 @@ public class CohortCluster extends LifecycleMBeanBase implements Cluster {
   }
 
   /**
+   * A file holding the shared secret (its first line), so that it shows neither in server.xml nor
+   * in a process listing; instead of {@code secret}. Default none.
+   */
+  public void setSecretFile(String path) {
+    settings.secretFile = path;
+  }
+
+  /**
    * INSECURE opt-out: lets the cluster and farm ports bind a non-loopback address without a secret
    * (anyone who reaches them can join, read every session and deploy). Default false.
    */
@@ -189,6 +198,23 @@ public class CohortCluster extends LifecycleMBeanBase implements Cluster {
 
   public boolean isAdminEnabled() {
     return settings.adminEnabled;
+  }
+
+  /**
+   * The local port of the admin connector: status, page, metrics and the farm's catalogue answer
+   * there without a signature (declare that {@code <Connector>} in server.xml, bound to loopback or
+   * a management network). Elsewhere they need a request signed with the secret. Default 0: no
+   * admin connector.
+   */
+  public void setAdminPort(int port) {
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("adminPort: " + port + " is not between 0 and 65535");
+    }
+    this.adminPort = port;
+  }
+
+  public int getAdminPort() {
+    return adminPort;
   }
 
   /**
@@ -299,11 +325,12 @@ public class CohortCluster extends LifecycleMBeanBase implements Cluster {
   protected void startInternal() throws LifecycleException {
     Engine engine = engine();
     String route = engine == null ? null : engine.getJvmRoute();
+    NodeConfig probe;
     try {
       // validate every attribute once, before any context starts
-      NodeConfig probe = settings.build(route, "");
+      probe = settings.build(route, "");
       if (engineFactory == EngineFactory.jgroups()) {
-        JGroupsEngineFactory.channelConfig(probe);
+        JGroupsEngineFactory.channelConfig(probe).requireSecretBeyondLoopback();
       }
     } catch (IllegalArgumentException e) {
       throw new LifecycleException("cohort: invalid <Cluster> configuration: " + e.getMessage(), e);
@@ -313,7 +340,7 @@ public class CohortCluster extends LifecycleMBeanBase implements Cluster {
       farm = farm(route);
     }
     if (settings.adminEnabled && engine != null) {
-      adminValve = adminValve(route);
+      adminValve = adminValve(route, probe.secret());
       if (adminValve != null) {
         engine.getPipeline().addValve(adminValve);
         if (farm != null) {
@@ -468,7 +495,7 @@ public class CohortCluster extends LifecycleMBeanBase implements Cluster {
     return (Engine) c;
   }
 
-  private Valve adminValve(String route) {
+  private Valve adminValve(String route, String secret) {
     Class<?> type;
     try {
       type = Class.forName(ADMIN_VALVE, true, CohortCluster.class.getClassLoader());
@@ -479,7 +506,10 @@ public class CohortCluster extends LifecycleMBeanBase implements Cluster {
     try {
       Constructor<?> ctor = type.getConstructor(Supplier.class, String.class);
       Supplier<Collection<SessionEngine>> supplier = this::engines;
-      return (Valve) ctor.newInstance(supplier, route);
+      Valve v = (Valve) ctor.newInstance(supplier, route);
+      type.getMethod("setSecret", String.class).invoke(v, secret);
+      type.getMethod("setAdminPort", int.class).invoke(v, adminPort);
+      return v;
     } catch (ReflectiveOperationException | ClassCastException e) {
       log.error("cohort: cannot create " + ADMIN_VALVE + ": " + e + "; /cohort/* is not served");
       return null;

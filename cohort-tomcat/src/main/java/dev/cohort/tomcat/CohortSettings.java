@@ -2,6 +2,7 @@ package dev.cohort.tomcat;
 
 import dev.cohort.core.engine.EngineConfig;
 import dev.cohort.core.engine.Mode;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +30,7 @@ final class CohortSettings {
   int portRange = 100;
   String clusterName = "cohort";
   String secret;
+  String secretFile;
   long stateTransferTimeout = 60_000;
   long drainTimeout = 30_000;
   long heartbeat = 500;
@@ -52,6 +54,7 @@ final class CohortSettings {
     c.portRange = portRange;
     c.clusterName = clusterName;
     c.secret = secret;
+    c.secretFile = secretFile;
     c.stateTransferTimeout = stateTransferTimeout;
     c.drainTimeout = drainTimeout;
     c.heartbeat = heartbeat;
@@ -108,10 +111,21 @@ final class CohortSettings {
         discovery,
         millis("heartbeat", heartbeat),
         millis("dropTime", dropTime),
-        secret,
+        secret(),
         store,
         filter,
         insecure);
+  }
+
+  /** {@code secret}, or the first line of {@code secretFile}; null when neither is set. */
+  String secret() {
+    if (secretFile == null || secretFile.isBlank()) {
+      return secret;
+    }
+    if (secret != null && !secret.isEmpty()) {
+      throw new IllegalArgumentException("secretFile: give either secret or secretFile, not both");
+    }
+    return Secrets.readFile("secretFile", Path.of(secretFile));
   }
 
   private static Duration millis(String name, long ms) {

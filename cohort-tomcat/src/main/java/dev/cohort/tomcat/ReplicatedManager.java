@@ -111,6 +111,11 @@ public class ReplicatedManager extends ManagerBase {
     settings.secret = secret;
   }
 
+  /** A file holding the shared secret: see {@link CohortCluster#setSecretFile}. */
+  public void setSecretFile(String path) {
+    settings.secretFile = path;
+  }
+
   /** INSECURE opt-out: see {@link CohortCluster#setInsecure}. */
   public void setInsecure(boolean insecure) {
     settings.insecure = insecure;

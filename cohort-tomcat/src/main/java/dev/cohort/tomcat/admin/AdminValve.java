@@ -39,9 +39,13 @@ import org.apache.juli.logging.LogFactory;
  * The same figures are registered as the MXBean {@code dev.cohort:type=Node,node=<name>} while the
  * valve is started. Nothing it shows identifies a session, an attribute value or a principal.
  *
- * <p>With {@link #setAdminPort(int)} set, status, page and metrics answer only on the connector
- * with that local port (bind it to loopback); health answers everywhere because balancers need it.
- * To disable the endpoints, do not install the valve.
+ * <p>Who may do what: health answers everyone (balancers and probes need it). Status, page, metrics
+ * and the farm's catalogue answer on the admin connector (the connector whose local port is {@link
+ * #setAdminPort(int)}; bind it to loopback or a management network) and to requests signed with the
+ * cluster secret ({@link AdminAuth}) on any connector; anyone else gets 401. Requests that change
+ * the cluster (the farm's PUT and DELETE) must be signed wherever they arrive, the admin connector
+ * included. A request with a bad signature is refused and counted, never served as unsigned.
+ * Nothing is trusted for the client's address. To disable the endpoints, do not install the valve.
  *
  * <p>Thread-safe; a background daemon thread samples the views once a second while the valve is
  * started so that the page can list membership changes.
@@ -55,6 +59,8 @@ public final class AdminValve extends ValveBase {
   private volatile int adminPort;
   private volatile FarmDeployer farm;
   private volatile FarmHttp farmHttp;
+  private volatile AdminAuth auth;
+  private final AtomicLong refused = new AtomicLong();
   private ScheduledExecutorService sampler;
 
   /**
@@ -103,6 +109,19 @@ public final class AdminValve extends ValveBase {
     this.farmHttp = farm == null ? null : new FarmHttp(farm);
   }
 
+  /**
+   * Checks signed requests with the admin key of {@code secret} (null: this node has no secret, so
+   * nothing that needs a signature is accepted).
+   */
+  public void setSecret(String secret) {
+    this.auth = secret == null || secret.isEmpty() ? null : AdminAuth.of(secret);
+  }
+
+  /** Admin requests refused for a missing or bad signature since start. */
+  public long refusedRequests() {
+    return refused.get();
+  }
+
   @Override
   public void invoke(Request request, Response response) throws IOException, ServletException {
     String path = request.getDecodedRequestURI();
@@ -110,21 +129,49 @@ public final class AdminValve extends ValveBase {
       getNext().invoke(request, response);
       return;
     }
+    String method = request.getMethod();
+    boolean read = "GET".equals(method) || "HEAD".equals(method);
+    boolean signed = AdminAuth.isSigned(request::getHeader);
+    if (signed) {
+      String why = verify(request);
+      if (why != null) {
+        refuse(request, response, "signature refused: " + why + "\n");
+        return;
+      }
+    }
+    boolean health = path.equals(AdminEndpoints.HEALTH);
     int port = adminPort;
-    if (port > 0 && request.getLocalPort() != port && !path.equals(AdminEndpoints.HEALTH)) {
-      write(
+    boolean onAdminPort = port > 0 && request.getLocalPort() == port;
+    if (!read && !signed) {
+      refuse(
           request,
           response,
-          AdminEndpoints.Reply.of(404, AdminEndpoints.TEXT, "not found: admin port only\n"));
+          "unauthorized: "
+              + method
+              + " "
+              + path
+              + " changes the cluster and must be signed with the cluster secret (cohort farm"
+              + " deploy signs its requests)\n");
+      return;
+    }
+    if (!health && !signed && !onAdminPort) {
+      refuse(
+          request,
+          response,
+          "unauthorized: "
+              + path
+              + " is served on the admin connector"
+              + (port > 0 ? " (port " + port + ")" : " (none is configured: set adminPort)")
+              + " or to requests signed with the cluster secret (cohort status signs them)\n");
       return;
     }
     FarmHttp fh = farmHttp;
     if (fh != null && FarmHttp.isFarmPath(path)) {
-      fh.serve(path, request, response, port > 0);
+      fh.serve(path, request, response);
       return;
     }
     FarmDeployer f = farm;
-    if (f != null && !f.isReady() && path.equals(AdminEndpoints.HEALTH)) {
+    if (f != null && !f.isReady() && health) {
       write(
           request,
           response,
@@ -132,8 +179,7 @@ public final class AdminValve extends ValveBase {
               503, AdminEndpoints.TEXT, "not ready: fetching farm applications\n"));
       return;
     }
-    String method = request.getMethod();
-    if (!"GET".equals(method) && !"HEAD".equals(method)) {
+    if (!read) {
       response.setHeader("Allow", "GET, HEAD");
       write(
           request,
@@ -142,6 +188,25 @@ public final class AdminValve extends ValveBase {
       return;
     }
     write(request, response, endpoints.answer(path));
+  }
+
+  /** Null when the request's signature holds, else why not. */
+  private String verify(Request request) {
+    AdminAuth a = auth;
+    if (a == null) {
+      return "this node has no cluster secret, so it cannot check signatures — set the secret";
+    }
+    String query = request.getQueryString();
+    String target = request.getRequestURI() + (query == null ? "" : "?" + query);
+    String te = request.getHeader("Transfer-Encoding");
+    boolean hasBody = request.getContentLengthLong() > 0 || (te != null && !te.isBlank());
+    return a.verify(request.getMethod(), target, request::getHeader, hasBody);
+  }
+
+  private void refuse(Request request, Response response, String text) throws IOException {
+    refused.incrementAndGet();
+    response.setHeader("WWW-Authenticate", "Cohort-HMAC-SHA256");
+    write(request, response, AdminEndpoints.Reply.of(401, AdminEndpoints.TEXT, text));
   }
 
   private static void write(Request request, Response response, AdminEndpoints.Reply reply)

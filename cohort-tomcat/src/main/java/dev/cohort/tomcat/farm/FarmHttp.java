@@ -9,9 +9,10 @@ import org.apache.catalina.connector.Response;
 
 /**
  * {@code /cohort/farm} on a node's admin endpoints (the admin valve calls {@link #serve} after its
- * own protections — admin port, disabled admin — have passed). Deploying and undeploying run code
- * on every node, so they are accepted only on the admin port or from a loopback client (403
- * otherwise), and only once the farm is ready (503 before).
+ * own protections have passed: deploying and undeploying run code on every node, so the valve lets
+ * them through only when signed with the cluster secret; see {@code AdminValve}). They are accepted
+ * only once the farm is ready (503 before). The signature covers {@code X-Cohort-SHA256}, and the
+ * upload is checked against it, so the WAR deployed is the one that was signed.
  *
  * <ul>
  *   <li>{@code GET /cohort/farm}: the catalogue and each member's state (JSON).
@@ -37,14 +38,8 @@ public final class FarmHttp {
     return path.equals(PATH) || path.startsWith(PATH + "/");
   }
 
-  /**
-   * Answers one farm request.
-   *
-   * @param adminPort whether the request came in on the admin port (the valve checked it); without
-   *     it, only clients on loopback may deploy or undeploy
-   */
-  public void serve(String path, Request request, Response response, boolean adminPort)
-      throws IOException {
+  /** Answers one farm request that the admin valve has let through. */
+  public void serve(String path, Request request, Response response) throws IOException {
     String method = request.getMethod();
     String name = path.length() > PATH.length() + 1 ? path.substring(PATH.length() + 1) : null;
     try {
@@ -58,17 +53,6 @@ public final class FarmHttp {
         return;
       }
       FarmApp.checkName(name);
-      if (("PUT".equals(method) || "DELETE".equals(method))
-          && !mayChange(request.getRemoteAddr(), adminPort)) {
-        write(
-            response,
-            403,
-            TEXT,
-            "forbidden: deploying and undeploying are accepted on the admin port or from this"
-                + " node's own host only — set the admin port (cohort node --admin-port) or run"
-                + " cohort farm on the node's host\n");
-        return;
-      }
       if (("PUT".equals(method) || "DELETE".equals(method)) && !farm.isReady()) {
         write(
             response,
@@ -164,15 +148,6 @@ public final class FarmHttp {
       return;
     }
     write(response, 200, JSON, FarmStatus.rolloutJson(r));
-  }
-
-  /** Whether a client at {@code remote} may deploy or undeploy. */
-  static boolean mayChange(String remote, boolean adminPort) {
-    if (adminPort) {
-      return true;
-    }
-    return remote != null
-        && (remote.startsWith("127.") || remote.equals("::1") || remote.equals("0:0:0:0:0:0:0:1"));
   }
 
   /** "; version V keeps running" when a version of {@code name} runs on this node, else "". */

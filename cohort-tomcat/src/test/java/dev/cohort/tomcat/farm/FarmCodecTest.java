@@ -92,14 +92,6 @@ class FarmCodecTest {
   }
 
   @Test
-  void deployingFromAnotherHost_needsTheAdminPort() {
-    assertThat(FarmHttp.mayChange("127.0.0.1", false)).isTrue();
-    assertThat(FarmHttp.mayChange("0:0:0:0:0:0:0:1", false)).isTrue();
-    assertThat(FarmHttp.mayChange("10.1.2.3", false)).isFalse();
-    assertThat(FarmHttp.mayChange("10.1.2.3", true)).isTrue();
-  }
-
-  @Test
   void staticDiscovery_isMovedByTheFarmOffset_othersStay() {
     assertThat(FarmChannels.shift("static:127.0.0.1:7801,h2:7802", 1000))
         .isEqualTo("static:127.0.0.1:8801,h2:8802");

@@ -148,7 +148,7 @@ class FarmIT {
     for (FarmNode n : ns) {
       assertThat(n.get("/shop/visit", null).get("version")).isEqualTo("v1");
     }
-    String status = n1.send(HttpRequest.newBuilder(n1.uri("/cohort/farm"))).body();
+    String status = n1.signedGet("/cohort/farm").body();
     assertThat(status).contains("\"version\":\"1@n1\"").doesNotContain("FAILED");
   }
 
@@ -173,7 +173,7 @@ class FarmIT {
           .as("the previous version runs on " + n.name)
           .isEqualTo("v1");
     }
-    String status = n1.send(HttpRequest.newBuilder(n1.uri("/cohort/farm"))).body();
+    String status = n1.signedGet("/cohort/farm").body();
     assertThat(status)
         .contains(
             "\"n1\":{\"state\":\"FAILED\",\"running\":\"1@n1\",\"wanted\":\"2@n1\"",
@@ -181,35 +181,49 @@ class FarmIT {
   }
 
   @Test
-  void farmRoutes_answerOnlyOnTheAdminPort_whenOneIsSet() throws Exception {
+  void farmRoutes_needASignedRequest_evenFromLoopback_andASignatureServesOnce() throws Exception {
     FarmNode n1 = start(1, FarmNode.Ports.free(1)).get(0);
     awaitReady(n1);
-    org.apache.catalina.connector.Connector admin = new org.apache.catalina.connector.Connector();
-    admin.setPort(0);
-    admin.setProperty("address", "127.0.0.1");
-    n1.tomcat.getService().addConnector(admin);
-    for (org.apache.catalina.Valve v : n1.tomcat.getEngine().getPipeline().getValves()) {
-      if (v instanceof dev.cohort.tomcat.admin.AdminValve a) {
-        a.setAdminPort(admin.getLocalPort());
-      }
-    }
     byte[] v1 = Files.readAllBytes(Wars.visits(tmp.resolve("b1"), "shop.war", "v1"));
+    String sha = sha256(v1);
 
-    HttpResponse<String> onHttp = put(n1, "shop", v1, sha256(v1), (long) v1.length);
-    assertThat(onHttp.statusCode()).isEqualTo(404);
-    assertThat(onHttp.body()).contains("admin port only");
-    assertThat(n1.send(HttpRequest.newBuilder(n1.uri("/cohort/farm"))).statusCode()).isEqualTo(404);
-
-    java.net.URI adminFarm =
-        java.net.URI.create("http://127.0.0.1:" + admin.getLocalPort() + "/cohort/farm");
-    HttpResponse<String> onAdmin =
+    // a same-host proxy makes every client a loopback client: unsigned uploads are refused
+    HttpResponse<String> unsigned =
         n1.send(
-            HttpRequest.newBuilder(java.net.URI.create(adminFarm + "/shop"))
-                .header("X-Cohort-SHA256", sha256(v1))
+            HttpRequest.newBuilder(n1.uri("/cohort/farm/shop"))
+                .header("X-Cohort-SHA256", sha)
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(v1)));
-    assertThat(onAdmin.statusCode()).as(onAdmin.body()).isEqualTo(200);
-    assertThat(n1.send(HttpRequest.newBuilder(adminFarm)).body()).contains("\"name\":\"shop\"");
+    assertThat(unsigned.statusCode()).isEqualTo(401);
+    assertThat(unsigned.body()).contains("must be signed");
+    assertThat(n1.send(HttpRequest.newBuilder(n1.uri("/cohort/farm"))).statusCode()).isEqualTo(401);
+
+    // signed for another WAR: the body does not match the signed digest
+    byte[] other = Files.readAllBytes(Wars.visits(tmp.resolve("b2"), "shop.war", "evil"));
+    Map<String, String> h = FarmNode.SIGNER.sign("PUT", "/cohort/farm/shop", sha);
+    HttpRequest.Builder swapped =
+        HttpRequest.newBuilder(n1.uri("/cohort/farm/shop"))
+            .PUT(HttpRequest.BodyPublishers.ofByteArray(other));
+    h.forEach(swapped::header);
+    HttpResponse<String> s = n1.send(swapped);
+    assertThat(s.statusCode()).isEqualTo(400);
+    assertThat(s.body()).contains("SHA-256");
+
+    HttpRequest.Builder ok =
+        HttpRequest.newBuilder(n1.uri("/cohort/farm/shop"))
+            .PUT(HttpRequest.BodyPublishers.ofByteArray(v1));
+    Map<String, String> good = FarmNode.SIGNER.sign("PUT", "/cohort/farm/shop", sha);
+    good.forEach(ok::header);
+    assertThat(n1.send(ok).statusCode()).isEqualTo(200);
     awaitVersion(n1, "v1");
+
+    HttpRequest.Builder replay =
+        HttpRequest.newBuilder(n1.uri("/cohort/farm/shop"))
+            .PUT(HttpRequest.BodyPublishers.ofByteArray(v1));
+    good.forEach(replay::header);
+    HttpResponse<String> r = n1.send(replay);
+    assertThat(r.statusCode()).isEqualTo(401);
+    assertThat(r.body()).contains("replayed");
+    assertThat(n1.signedGet("/cohort/farm").body()).contains("\"version\":\"1@n1\"");
   }
 
   static String sha256(byte[] b) throws Exception {
@@ -221,8 +235,8 @@ class FarmIT {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(n.uri("/cohort/farm/" + name))
             .timeout(Duration.ofSeconds(90))
-            .header("X-Cohort-SHA256", sha)
             .PUT(HttpRequest.BodyPublishers.ofByteArray(body));
+    FarmNode.SIGNER.sign("PUT", "/cohort/farm/" + name, sha).forEach(b::header);
     if (length != null) {
       b.header("X-Cohort-Length", Long.toString(length));
     }

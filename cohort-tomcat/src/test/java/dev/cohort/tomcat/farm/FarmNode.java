@@ -1,6 +1,7 @@
 package dev.cohort.tomcat.farm;
 
 import dev.cohort.tomcat.CohortCluster;
+import dev.cohort.tomcat.admin.AdminAuth;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -28,6 +29,9 @@ import org.apache.catalina.startup.Tomcat;
  * on 127.0.0.1:0, static discovery on free ports.
  */
 final class FarmNode implements AutoCloseable {
+  static final String SECRET = "farm-it-secret-0123456789abcdef";
+  static final AdminAuth SIGNER = AdminAuth.of(SECRET);
+
   static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -97,6 +101,7 @@ final class FarmNode implements AutoCloseable {
     cluster.setAllowedClasses("dev.cohort.tomcat.farm.app.*");
     cluster.setFarmDir(farmDir.toString());
     cluster.setFarmScanInterval(300);
+    cluster.setSecret(SECRET);
     tomcat.getEngine().setCluster(cluster);
   }
 
@@ -140,6 +145,13 @@ final class FarmNode implements AutoCloseable {
 
   HttpResponse<String> send(HttpRequest.Builder b) throws IOException, InterruptedException {
     return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** A GET of an admin path, signed with the cluster secret. */
+  HttpResponse<String> signedGet(String path) throws IOException, InterruptedException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri(path));
+    SIGNER.sign("GET", path, null).forEach(b::header);
+    return send(b);
   }
 
   URI uri(String path) {
