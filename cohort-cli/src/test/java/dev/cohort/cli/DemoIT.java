@@ -119,8 +119,15 @@ class DemoIT {
       assertThat(node).matches("n[1-3]");
       browser.screenshot(shots.resolve("demo-page.png"));
 
-      String nodeUrl = nodeUrl(node);
-      browser.navigate(nodeUrl + "/cohort/");
+      // the status page answers on the node's admin connector, not on its public HTTP port
+      assertThat(
+              HttpClient.newHttpClient()
+                  .send(
+                      HttpRequest.newBuilder(URI.create(nodeUrl(node) + "/cohort/")).build(),
+                      HttpResponse.BodyHandlers.ofString())
+                  .statusCode())
+          .isEqualTo(401);
+      browser.navigate(statusUrl(node));
       await()
           .atMost(Duration.ofSeconds(30))
           .until(
@@ -132,6 +139,13 @@ class DemoIT {
     }
     assertThat(Files.size(shots.resolve("demo-page.png"))).isGreaterThan(1000);
     assertThat(Files.size(shots.resolve("status-page.png"))).isGreaterThan(1000);
+  }
+
+  /** The demo prints " node n2: http://127.0.0.1:PORT/ status http://127.0.0.1:APORT/cohort/". */
+  private String statusUrl(String node) {
+    String prefix = "  node " + node + ": ";
+    String line = demo.lines().stream().filter(l -> l.startsWith(prefix)).findFirst().orElseThrow();
+    return line.replaceAll(".* status (\\S+) .*", "$1");
   }
 
   /** The demo prints " node n2: http://127.0.0.1:PORT/ ..." for each node. */

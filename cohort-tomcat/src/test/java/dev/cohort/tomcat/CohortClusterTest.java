@@ -3,6 +3,8 @@ package dev.cohort.tomcat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Handler;
@@ -11,6 +13,7 @@ import java.util.logging.Logger;
 import org.apache.catalina.LifecycleException;
 import org.apache.catalina.core.StandardEngine;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class CohortClusterTest {
 
@@ -33,6 +36,35 @@ class CohortClusterTest {
     assertThatThrownBy(cluster::start)
         .isInstanceOf(LifecycleException.class)
         .satisfies(e -> assertThat(rootMessage(e)).startsWith("backups:"));
+  }
+
+  @Test
+  void start_withTheClusterPortBeyondLoopbackAndNoSecret_failsNamingSecret() {
+    StandardEngine engine = new StandardEngine();
+    engine.setJvmRoute("n1");
+    CohortCluster cluster = new CohortCluster();
+    cluster.setContainer(engine);
+    cluster.setBindAddress("0.0.0.0");
+    assertThatThrownBy(cluster::start)
+        .isInstanceOf(LifecycleException.class)
+        .satisfies(
+            e ->
+                assertThat(rootMessage(e))
+                    .startsWith("secret: required when the cluster port binds 0.0.0.0")
+                    .contains("insecure=true"));
+  }
+
+  @Test
+  void secretFile_isRead_andCannotBeCombinedWithSecret(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("secret"), "from-a-file-0123456789\n");
+    CohortSettings s = new CohortSettings();
+    s.secretFile = file.toString();
+    assertThat(s.build("n1", "").secret()).isEqualTo("from-a-file-0123456789");
+    s.secret = "inline-secret-0123456789";
+    assertThatThrownBy(() -> s.build("n1", "")).hasMessageStartingWith("secretFile:");
+    s.secret = null;
+    s.secretFile = dir.resolve("missing").toString();
+    assertThatThrownBy(() -> s.build("n1", "")).hasMessageStartingWith("secretFile: cannot read");
   }
 
   @Test

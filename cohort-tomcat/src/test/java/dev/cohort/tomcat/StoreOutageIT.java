@@ -7,6 +7,7 @@ import dev.cohort.core.serial.AttributeCodec;
 import dev.cohort.core.session.SessionRecord;
 import dev.cohort.core.store.SessionStore;
 import dev.cohort.store.Stores;
+import dev.cohort.tomcat.admin.AdminAuth;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -37,6 +38,8 @@ import org.junit.jupiter.api.Timeout;
 class StoreOutageIT {
   private static final int USERS = 20;
   private static final int MAX_REQUESTS_PER_USER = 2_000;
+  private static final String SECRET = "store-outage-it-secret-0123456789";
+  private static final AdminAuth SIGNER = AdminAuth.of(SECRET);
 
   private final HttpClient client =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -77,12 +80,17 @@ class StoreOutageIT {
     throw new IllegalStateException("no free cluster port pair");
   }
 
+  private HttpRequest.Builder signed(String path) {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + path));
+    SIGNER.sign("GET", path, null).forEach(b::header);
+    return b;
+  }
+
   private String status() throws Exception {
     HttpResponse<String> r =
         client.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + "/cohort/status"))
-                .timeout(Duration.ofSeconds(10))
-                .build(),
+            signed("/cohort/status").timeout(Duration.ofSeconds(10)).build(),
             HttpResponse.BodyHandlers.ofString());
     return r.body();
   }
@@ -113,6 +121,7 @@ class StoreOutageIT {
               c.setSyncTimeout(3000);
               c.setStore(postgres.spec());
               c.setStoreSync(true);
+              c.setSecret(SECRET);
             });
     assertThat(status()).contains("\"store\":{\"up\":true");
 
@@ -184,13 +193,7 @@ class StoreOutageIT {
         .until(() -> status().contains("\"queuedWrites\":0"));
     assertThat(status()).contains("\"droppedWrites\":0").containsPattern("\"failures\":[1-9]");
     String metrics =
-        client
-            .send(
-                HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + node.port() + "/cohort/metrics"))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString())
-            .body();
+        client.send(signed("/cohort/metrics").build(), HttpResponse.BodyHandlers.ofString()).body();
     assertThat(metrics).contains("cohort_store_up").contains("cohort_store_queued");
 
     try (SessionStore db = Stores.open(postgres.spec())) {

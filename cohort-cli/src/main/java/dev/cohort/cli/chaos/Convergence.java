@@ -2,11 +2,6 @@ package dev.cohort.cli.chaos;
 
 import dev.cohort.cli.demo.Nodes;
 import dev.cohort.cli.json.Json;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -38,9 +33,6 @@ record Convergence(
     long conflicts,
     long malformed,
     String why) {
-
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   /**
    * Polls the nodes until the check holds or {@code wait} has passed; the last reading is returned.
@@ -86,7 +78,8 @@ record Convergence(
       if (!nodes.isAlive(i)) {
         continue;
       }
-      Map<String, Object> status = status(nodes.url(i));
+      Map<String, Object> status =
+          Nodes.Probe.status(nodes.adminUrl(i), nodes.signer(), Duration.ofSeconds(5));
       if (status == null) {
         why = "node " + nodes.name(i) + " did not answer /cohort/status";
         continue;
@@ -139,19 +132,5 @@ record Convergence(
     }
     return new Convergence(
         why == null, owned, replicated, expected, unprotected, conflicts, malformed, why);
-  }
-
-  private static Map<String, Object> status(String baseUrl) throws InterruptedException {
-    try {
-      HttpResponse<String> r =
-          HTTP.send(
-              HttpRequest.newBuilder(URI.create(baseUrl + "/cohort/status"))
-                  .timeout(Duration.ofSeconds(5))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      return r.statusCode() == 200 ? Json.object(r.body()) : null;
-    } catch (IOException | IllegalArgumentException e) {
-      return null;
-    }
   }
 }

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeoutException;
  * it by its cluster name when it stops.
  */
 final class ExternalNodes implements Nodes {
-  private record Node(String name, String url, List<String> command) {}
+  private record Node(String name, String url, String adminUrl, List<String> command) {}
 
   private final List<Node> nodes;
   private final List<ProcessHandle> handles = new ArrayList<>();
@@ -54,18 +54,30 @@ final class ExternalNodes implements Nodes {
         throw new IllegalArgumentException(
             "--nodes: pid " + pid + " is not a 'cohort node --name N --http-port P' process");
       }
-      String bind = after(a, "--bind");
-      String host = bind == null || bind.equals("0.0.0.0") ? "127.0.0.1" : bind;
+      String url = "http://" + host(after(a, "--http-bind")) + ":" + port;
+      String adminPort = after(a, "--admin-port");
+      if (adminPort == null || adminPort.equals("0")) {
+        throw new IllegalArgumentException(
+            "--nodes: pid "
+                + pid
+                + " runs without --admin-port: chaos reads each node's /cohort/status there"
+                + " (the demo's nodes have one)");
+      }
+      String adminUrl = "http://" + host(after(a, "--admin-bind")) + ":" + adminPort;
       List<String> command = new ArrayList<>();
       command.add(cmd);
       command.addAll(a);
-      nodes.add(new Node(name, "http://" + host + ":" + port, command));
+      nodes.add(new Node(name, url, adminUrl, command));
       handles.add(h);
     }
     if (nodes.isEmpty()) {
       throw new IllegalArgumentException("--nodes: give at least one pid");
     }
     return new ExternalNodes(nodes, handles, logDir);
+  }
+
+  private static String host(String bind) {
+    return bind == null || bind.equals("0.0.0.0") ? "127.0.0.1" : bind;
   }
 
   private static String after(List<String> args, String option) {
@@ -86,6 +98,11 @@ final class ExternalNodes implements Nodes {
   @Override
   public String url(int i) {
     return nodes.get(i).url();
+  }
+
+  @Override
+  public String adminUrl(int i) {
+    return nodes.get(i).adminUrl();
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.cohort.cli.chaos;
 import dev.cohort.cli.Main;
 import dev.cohort.cli.Ports;
 import dev.cohort.cli.demo.Nodes;
+import dev.cohort.tomcat.admin.AdminAuth;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -50,6 +51,7 @@ final class NetnsCluster implements Nodes, FaultPlan.Partitionable, AutoCloseabl
   private final boolean sync;
   private final Path logDir;
   private final String secret;
+  private final AdminAuth signer;
   private final String clusterName;
   private final List<Process> nodes = new ArrayList<>();
   private final List<List<String>> commands = new ArrayList<>();
@@ -74,6 +76,7 @@ final class NetnsCluster implements Nodes, FaultPlan.Partitionable, AutoCloseabl
     byte[] s = new byte[24];
     rnd.nextBytes(s);
     this.secret = HexFormat.of().formatHex(s);
+    this.signer = AdminAuth.of(secret);
     this.subnet = 1 + rnd.nextInt(250);
     this.clusterName = "cohort-chaos-" + prefix;
     this.cut = new boolean[size];
@@ -105,7 +108,9 @@ final class NetnsCluster implements Nodes, FaultPlan.Partitionable, AutoCloseabl
               "node",
               "--name",
               name(i),
-              "--bind",
+              "--http-bind",
+              address(i),
+              "--cluster-bind",
               address(i),
               "--http-port",
               Integer.toString(HTTP_PORT),
@@ -262,6 +267,11 @@ final class NetnsCluster implements Nodes, FaultPlan.Partitionable, AutoCloseabl
   @Override
   public String url(int i) {
     return "http://" + address(i) + ":" + HTTP_PORT;
+  }
+
+  @Override
+  public AdminAuth signer() {
+    return signer;
   }
 
   synchronized long pid(int i) {

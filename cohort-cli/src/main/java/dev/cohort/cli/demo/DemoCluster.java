@@ -35,6 +35,9 @@ public final class DemoCluster implements Nodes, AutoCloseable {
   public static final int DEMO_HTTP_PORT = 8081;
   public static final int DEMO_CLUSTER_PORT = 7801;
 
+  /** Each node's admin connector (status, page, metrics), on loopback. */
+  public static final int DEMO_ADMIN_PORT = 9081;
+
   /** How far above its cluster port a node's crash-detection socket (FD_SOCK2) listens. */
   static final int CRASH_DETECTION_OFFSET = 100;
 
@@ -42,6 +45,7 @@ public final class DemoCluster implements Nodes, AutoCloseable {
   private final List<Child> nodes = new ArrayList<>();
   private final List<Integer> httpPorts = new ArrayList<>();
   private final List<Integer> clusterPorts = new ArrayList<>();
+  private final List<Integer> adminPorts = new ArrayList<>();
   private Child balancer;
   private int balancerPort;
   private boolean closed;
@@ -71,6 +75,8 @@ public final class DemoCluster implements Nodes, AutoCloseable {
               name,
               "--http-port",
               Integer.toString(httpPorts.get(i)),
+              "--admin-port",
+              Integer.toString(adminPorts.get(i)),
               "--cluster-port",
               Integer.toString(clusterPorts.get(i)),
               "--port-range",
@@ -115,6 +121,7 @@ public final class DemoCluster implements Nodes, AutoCloseable {
       for (int i = 0; i < options.nodes() && fixed; i++) {
         fixed =
             Ports.isFree("127.0.0.1", DEMO_HTTP_PORT + i)
+                && Ports.isFree("127.0.0.1", DEMO_ADMIN_PORT + i)
                 && Ports.isFree("127.0.0.1", DEMO_CLUSTER_PORT + i)
                 && Ports.isFree("127.0.0.1", DEMO_CLUSTER_PORT + CRASH_DETECTION_OFFSET + i);
       }
@@ -123,6 +130,8 @@ public final class DemoCluster implements Nodes, AutoCloseable {
             .console()
             .println(
                 "demo: some of the ports 8080-808"
+                    + options.nodes()
+                    + " / 9081-908"
                     + options.nodes()
                     + " / 7801-780"
                     + options.nodes()
@@ -137,6 +146,7 @@ public final class DemoCluster implements Nodes, AutoCloseable {
         fixed ? DEMO_CLUSTER_PORT : Ports.freeBlock(options.nodes(), CRASH_DETECTION_OFFSET);
     for (int i = 0; i < options.nodes(); i++) {
       httpPorts.add(fixed ? DEMO_HTTP_PORT + i : Ports.ephemeral());
+      adminPorts.add(fixed ? DEMO_ADMIN_PORT + i : Ports.ephemeral());
       clusterPorts.add(firstClusterPort + i);
     }
     balancerPort = fixed ? DEMO_BALANCER_PORT : Ports.ephemeral();
@@ -194,6 +204,11 @@ public final class DemoCluster implements Nodes, AutoCloseable {
   @Override
   public String url(int i) {
     return nodeUrl(i);
+  }
+
+  @Override
+  public String adminUrl(int i) {
+    return "http://127.0.0.1:" + adminPorts.get(i);
   }
 
   public String balancerUrl() {

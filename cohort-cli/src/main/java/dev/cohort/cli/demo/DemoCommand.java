@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
       "Runs 3 nodes and a balancer on localhost, with a page that counts.",
       "",
       "Starts 3 nodes (backup mode, k=1, sync) and a balancer as child processes on 127.0.0.1",
-      "(ports 8081-8083, cluster 7801-7803, balancer 8080, or free ones when taken), waits until",
+      "(ports 8081-8083, admin 9081-9083, cluster 7801-7803, balancer 8080, or free ones when taken), waits until",
       "all are healthy and prints the URL. Ctrl-C stops everything."
     })
 public final class DemoCommand implements Callable<Integer> {
@@ -88,7 +88,7 @@ public final class DemoCommand implements Callable<Integer> {
               + ": "
               + cluster.nodeUrl(i)
               + "/  status "
-              + cluster.nodeUrl(i)
+              + cluster.adminUrl(i)
               + "/cohort/  (pid "
               + cluster.pid(i)
               + ")");

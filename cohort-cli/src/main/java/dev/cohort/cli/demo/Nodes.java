@@ -1,6 +1,8 @@
 package dev.cohort.cli.demo;
 
+import dev.cohort.cli.admin.AdminClient;
 import dev.cohort.cli.json.Json;
+import dev.cohort.tomcat.admin.AdminAuth;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,6 +25,19 @@ public interface Nodes {
   /** The node's base URL, e.g. {@code http://127.0.0.1:8081}. */
   String url(int i);
 
+  /**
+   * Where the node's {@code /cohort/status} answers: its admin connector, or {@link #url} when the
+   * reads are signed ({@link #signer}).
+   */
+  default String adminUrl(int i) {
+    return url(i);
+  }
+
+  /** Signs status reads with the cluster secret; null when the admin connector needs none. */
+  default AdminAuth signer() {
+    return null;
+  }
+
   /** SIGKILL: a crash, no drain. Returns once the process is gone. */
   void kill(int i) throws InterruptedException;
 
@@ -41,7 +56,7 @@ public interface Nodes {
 
   /** Members in the node's view per /cohort/status (0 when it has none or did not answer). */
   default int members(int i) {
-    return Probe.members(url(i));
+    return Probe.members(adminUrl(i), signer());
   }
 
   /** Waits until node i is healthy; fails when it died or the deadline passed. */
@@ -108,24 +123,35 @@ public interface Nodes {
       }
     }
 
-    static int members(String baseUrl) {
+    static int members(String adminUrl, AdminAuth signer) {
       try {
-        HttpResponse<String> r =
-            HTTP.send(
-                HttpRequest.newBuilder(URI.create(baseUrl + "/cohort/status"))
-                    .timeout(Duration.ofSeconds(2))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) {
-          return 0;
-        }
-        Map<String, Object> status = Json.object(r.body());
-        return status.get("members") instanceof List<?> l ? l.size() : 0;
-      } catch (IOException | IllegalArgumentException e) {
-        return 0;
+        Map<String, Object> status = status(adminUrl, signer, Duration.ofSeconds(2));
+        return status != null && status.get("members") instanceof List<?> l ? l.size() : 0;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return 0;
+      }
+    }
+
+    /**
+     * The node's /cohort/status, signed when {@code signer} is given; null when it did not answer
+     * 200.
+     *
+     * @throws IllegalStateException when the node refused the read (401): the harness is
+     *     misconfigured, and a silent "no answer" would hide every check that reads the status
+     */
+    public static Map<String, Object> status(String adminUrl, AdminAuth signer, Duration timeout)
+        throws InterruptedException {
+      try {
+        HttpResponse<String> r =
+            new AdminClient(adminUrl, "admin URL", signer).get("/cohort/status", timeout);
+        if (r.statusCode() == 401) {
+          throw new IllegalStateException(
+              "reading " + adminUrl + "/cohort/status was refused: " + r.body().strip());
+        }
+        return r.statusCode() == 200 ? Json.object(r.body()) : null;
+      } catch (IOException | IllegalArgumentException e) {
+        return null;
       }
     }
   }

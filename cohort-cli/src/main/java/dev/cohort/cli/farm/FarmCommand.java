@@ -1,7 +1,10 @@
 package dev.cohort.cli.farm;
 
 import dev.cohort.cli.Durations;
+import dev.cohort.cli.admin.AdminClient;
+import dev.cohort.cli.admin.SecretOption;
 import dev.cohort.cli.json.Json;
+import dev.cohort.tomcat.admin.AdminAuth;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -18,6 +21,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -54,6 +58,27 @@ public final class FarmCommand implements Runnable {
         defaultValue = "http://127.0.0.1:8080",
         description = "base URL of any node of the cluster (default http://127.0.0.1:8080)")
     String node;
+
+    @Mixin SecretOption secret = new SecretOption();
+
+    /** A client that signs with the secret, which changes to the farm require. */
+    AdminClient signingClient() {
+      AdminClient.baseUrl(node, "--node");
+      String s = secret.secret();
+      if (s == null) {
+        throw new IllegalArgumentException(
+            "--secret-file: required — deploying and undeploying are signed with the cluster"
+                + " secret; give --secret-file FILE (or set "
+                + SecretOption.ENV
+                + ") with the secret the nodes run with");
+      }
+      return new AdminClient(node, "--node", AdminAuth.of(s));
+    }
+
+    /** A client that signs when a secret is known (reads also answer on the admin connector). */
+    AdminClient client() {
+      return new AdminClient(node, "--node", AdminClient.signer(secret.secret()));
+    }
   }
 
   @Command(
@@ -90,17 +115,18 @@ public final class FarmCommand implements Runnable {
                 + "' is not an application name (1-64 letters, digits, '.', '_', '-')");
       }
       Duration wait = Durations.positive("--timeout", timeout, "ms");
-      FarmClient client = new FarmClient(node);
+      AdminClient client = signingClient();
       long size = Files.size(file);
       String sha = sha256(file);
       HttpResponse<String> r =
           client.send(
               HttpRequest.newBuilder()
-                  .header("X-Cohort-SHA256", sha)
                   .header("X-Cohort-Length", Long.toString(size))
                   .header("Content-Type", "application/java-archive")
                   .PUT(HttpRequest.BodyPublishers.ofFile(file)),
+              "PUT",
               "/cohort/farm/" + app,
+              sha,
               wait);
       if (r.statusCode() != 200) {
         return refused(client, r, "deploy " + app);
@@ -116,9 +142,8 @@ public final class FarmCommand implements Runnable {
   static final class ListApps extends NodeOption implements Callable<Integer> {
     @Override
     public Integer call() throws IOException, InterruptedException {
-      FarmClient client = new FarmClient(node);
-      HttpResponse<String> r =
-          client.send(HttpRequest.newBuilder().GET(), "/cohort/farm", Duration.ofSeconds(30));
+      AdminClient client = client();
+      HttpResponse<String> r = client.get("/cohort/farm", Duration.ofSeconds(30));
       if (r.statusCode() != 200) {
         return refused(client, r, "list");
       }
@@ -137,10 +162,14 @@ public final class FarmCommand implements Runnable {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-      FarmClient client = new FarmClient(node);
+      AdminClient client = signingClient();
       HttpResponse<String> r =
           client.send(
-              HttpRequest.newBuilder().DELETE(), "/cohort/farm/" + name, Duration.ofMinutes(5));
+              HttpRequest.newBuilder().DELETE(),
+              "DELETE",
+              "/cohort/farm/" + name,
+              null,
+              Duration.ofMinutes(5));
       if (r.statusCode() != 200) {
         return refused(client, r, "undeploy " + name);
       }
@@ -148,10 +177,13 @@ public final class FarmCommand implements Runnable {
     }
   }
 
-  private static int refused(FarmClient client, HttpResponse<String> r, String what) {
+  private static int refused(AdminClient client, HttpResponse<String> r, String what) {
     String body = r.body() == null ? "" : r.body().strip();
     if (r.statusCode() == 404 && body.startsWith("not found: /cohort/")) {
       body += " (is the node started with --farm-dir?)";
+    }
+    if (r.statusCode() == 401) {
+      body += " (" + client.unauthorizedHint() + ")";
     }
     System.err.println(
         "cohort farm "

@@ -4,6 +4,9 @@ import dev.cohort.cli.Durations;
 import dev.cohort.cli.Logging;
 import dev.cohort.cli.Ports;
 import dev.cohort.core.engine.Mode;
+import dev.cohort.tomcat.Secrets;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,10 +63,28 @@ public final class NodeCommand implements Callable<Integer> {
   String discovery;
 
   @Option(
-      names = "--bind",
+      names = "--http-bind",
       defaultValue = "127.0.0.1",
-      description = "bind address (HTTP and cluster)")
+      description = "address the HTTP port binds to (default 127.0.0.1)")
+  String httpBind;
+
+  @Option(
+      names = "--cluster-bind",
+      defaultValue = "127.0.0.1",
+      description =
+          "address the cluster and farm ports bind to (default 127.0.0.1); anything else needs"
+              + " a secret")
+  String clusterBind;
+
+  @Option(names = "--bind", hidden = true, description = "replaced by --http-bind, --cluster-bind")
   String bind;
+
+  @Option(
+      names = "--insecure",
+      description =
+          "INSECURE: let the cluster and farm ports bind beyond loopback without a secret (anyone"
+              + " who reaches them can join, read every session and deploy)")
+  boolean insecure;
 
   @Option(names = "--mode", defaultValue = "backup", description = "backup | all (default backup)")
   String mode;
@@ -94,8 +115,18 @@ public final class NodeCommand implements Callable<Integer> {
   @Option(names = "--config", description = "properties file with any of these options")
   Path config;
 
-  @Option(names = "--secret", description = "cluster secret (>= 16 bytes; env COHORT_SECRET)")
+  @Option(
+      names = "--secret",
+      description =
+          "cluster secret (>= 16 bytes); visible in process listings: prefer --secret-file or env"
+              + " COHORT_SECRET")
   String secret;
+
+  @Option(
+      names = "--secret-file",
+      paramLabel = "FILE",
+      description = "file whose first line is the cluster secret")
+  Path secretFile;
 
   @Option(
       names = "--cluster-name",
@@ -121,8 +152,16 @@ public final class NodeCommand implements Callable<Integer> {
   @Option(
       names = "--admin-port",
       defaultValue = "0",
-      description = "serve /cohort/status, /cohort/ and /cohort/metrics only on this loopback port")
+      description =
+          "admin connector: /cohort/status, /cohort/, /cohort/metrics answer here without a"
+              + " signature (elsewhere only signed requests)")
   int adminPort;
+
+  @Option(
+      names = "--admin-bind",
+      defaultValue = "127.0.0.1",
+      description = "address the admin connector binds to (default 127.0.0.1)")
+  String adminBind;
 
   @Option(names = "--no-admin", description = "disable /cohort/* entirely")
   boolean noAdmin;
@@ -141,9 +180,14 @@ public final class NodeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     NodeSettings settings = settings();
-    Ports.requireFree("--http-port", bind, httpPort);
+    Ports.requireFree("--http-port", httpBind, httpPort);
     if (adminPort != 0) {
-      Ports.requireFree("--admin-port", "127.0.0.1", adminPort);
+      Ports.requireFree("--admin-port", adminBind, adminPort);
+    }
+    if (secret != null) {
+      log.warning(
+          "the cluster secret was given with --secret: every user of this machine can read it in"
+              + " the process list — use --secret-file FILE or the COHORT_SECRET variable");
     }
     NodeServer server = new NodeServer(settings);
     log.info("cohort node starting: " + settings.describe());
@@ -165,7 +209,7 @@ public final class NodeCommand implements Callable<Integer> {
         "Cohort node "
             + name
             + " ready: http://"
-            + bind
+            + httpBind
             + ":"
             + server.httpPort()
             + "/ (status "
@@ -205,13 +249,13 @@ public final class NodeCommand implements Callable<Integer> {
               + disc
               + "' is not multicast[:addr:port], static:host:port,... or dns:name");
     }
-    String s = secret != null ? secret : System.getenv("COHORT_SECRET");
-    if (s != null && s.getBytes(StandardCharsets.UTF_8).length < 16) {
+    if (bind != null) {
       throw new IllegalArgumentException(
-          "--secret: "
-              + s.getBytes(StandardCharsets.UTF_8).length
-              + " bytes is too short — use at least 16 bytes");
+          "--bind: replaced by --http-bind (the HTTP port) and --cluster-bind (the cluster and farm"
+              + " ports), so that exposing HTTP never exposes the cluster by accident");
     }
+    String s = secret();
+    requireSecretBeyondLoopback(s);
     if (store != null && !(store.startsWith("jdbc:") || store.startsWith("file:"))) {
       throw new IllegalArgumentException("--store: '" + store + "' is not jdbc:URL or file:DIR");
     }
@@ -240,7 +284,7 @@ public final class NodeCommand implements Callable<Integer> {
     c.put("sync", Boolean.toString(isSync));
     c.put("syncTimeout", ms("--sync-timeout", syncTimeout));
     c.put("discovery", disc);
-    c.put("bindAddress", bind);
+    c.put("bindAddress", clusterBind);
     c.put("port", Integer.toString(clusterPort));
     c.put("portRange", Integer.toString(portRange));
     c.put("stateTransferTimeout", ms("--state-transfer-timeout", stateTransferTimeout));
@@ -257,6 +301,9 @@ public final class NodeCommand implements Callable<Integer> {
       c.put("secret", s);
     }
     c.put("adminEnabled", Boolean.toString(!noAdmin));
+    if (insecure) {
+      c.put("insecure", "true");
+    }
     if (farmDir != null) {
       if (Files.exists(farmDir) && !Files.isDirectory(farmDir)) {
         throw new IllegalArgumentException(
@@ -275,13 +322,60 @@ public final class NodeCommand implements Callable<Integer> {
     }
     return new NodeSettings(
         name,
-        bind,
+        httpBind,
         httpPort,
+        adminBind,
         adminPort,
         !noAdmin,
         webapp == null ? null : webapp.toString(),
         demoMode(),
         c);
+  }
+
+  /** --secret, --secret-file or COHORT_SECRET (at most one of the options); null for none. */
+  private String secret() {
+    if (secret != null && secretFile != null) {
+      throw new IllegalArgumentException("--secret and --secret-file: give one");
+    }
+    String option = secret != null ? "--secret" : secretFile != null ? "--secret-file" : null;
+    String s =
+        secret != null
+            ? secret
+            : secretFile != null
+                ? Secrets.readFile("--secret-file", secretFile)
+                : System.getenv("COHORT_SECRET");
+    if (s == null || s.isEmpty()) {
+      return null;
+    }
+    if (s.getBytes(StandardCharsets.UTF_8).length < 16) {
+      throw new IllegalArgumentException(
+          (option == null ? "COHORT_SECRET" : option)
+              + ": "
+              + s.getBytes(StandardCharsets.UTF_8).length
+              + " bytes is too short — use at least 16 bytes");
+    }
+    return s;
+  }
+
+  /** The cluster and farm ports beyond loopback need a secret, or the loud opt-out. */
+  private void requireSecretBeyondLoopback(String s) {
+    InetAddress a;
+    try {
+      a = InetAddress.getByName(clusterBind);
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException(
+          "--cluster-bind: '" + clusterBind + "' does not resolve — give an address of this host",
+          e);
+    }
+    if (s == null && !insecure && !a.isLoopbackAddress()) {
+      throw new IllegalArgumentException(
+          "--secret-file: required when --cluster-bind is "
+              + clusterBind
+              + " (not loopback) — anyone who reaches the cluster port could join, read every"
+              + " session and deploy; give --secret-file FILE (or COHORT_SECRET) with the same"
+              + " secret on every node, or opt out with --insecure on a network nobody else"
+              + " reaches");
+    }
   }
 
   private static Mode parseMode(String text) {

@@ -5,7 +5,6 @@ import dev.cohort.core.engine.SessionEngine;
 import dev.cohort.tomcat.CohortCluster;
 import dev.cohort.tomcat.admin.AdminValve;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -60,10 +59,9 @@ public final class NodeServer implements AutoCloseable {
     if (settings.adminEnabled() && settings.adminPort() != 0) {
       adminConnector = new Connector("HTTP/1.1");
       adminConnector.setPort(settings.adminPort());
-      adminConnector.setProperty("address", "127.0.0.1");
+      adminConnector.setProperty("address", settings.adminBind());
       tomcat.getService().addConnector(adminConnector);
     }
-    warnIfExposedWithoutSecret();
     tomcat.getEngine().setCluster(newCluster());
     Context ctx;
     if (settings.webapp() == null) {
@@ -118,23 +116,6 @@ public final class NodeServer implements AutoCloseable {
     }
   }
 
-  private void warnIfExposedWithoutSecret() {
-    if (settings.cluster().containsKey("secret")) {
-      return;
-    }
-    try {
-      if (!InetAddress.getByName(settings.bind()).isLoopbackAddress()) {
-        log.warning(
-            "the cluster port is bound to "
-                + settings.bind()
-                + " without --secret: anyone who reaches it can join the cluster — set --secret"
-                + " (16+ bytes) on every node");
-      }
-    } catch (IOException e) {
-      throw new IllegalArgumentException("--bind: '" + settings.bind() + "' does not resolve", e);
-    }
-  }
-
   /** The cluster, configured with the same setters as server.xml's {@code <Cluster>} attributes. */
   private CohortCluster newCluster() {
     CohortCluster cluster = new CohortCluster();
@@ -161,6 +142,7 @@ public final class NodeServer implements AutoCloseable {
         case "adminEnabled" -> cluster.setAdminEnabled(Boolean.parseBoolean(v));
         case "farmDir" -> cluster.setFarmDir(v);
         case "farmPort" -> cluster.setFarmPort(Integer.parseInt(v));
+        case "insecure" -> cluster.setInsecure(Boolean.parseBoolean(v));
         default -> throw new IllegalStateException("unknown cluster setting " + e.getKey());
       }
     }
@@ -177,6 +159,7 @@ public final class NodeServer implements AutoCloseable {
       }
     }
     AdminValve admin = new AdminValve(this::engines, settings.name());
+    admin.setSecret(settings.cluster().get("secret"));
     if (adminConnector != null) {
       admin.setAdminPort(adminConnector.getLocalPort());
     }
@@ -207,8 +190,8 @@ public final class NodeServer implements AutoCloseable {
       return "disabled";
     }
     return adminConnector != null
-        ? "http://127.0.0.1:" + adminConnector.getLocalPort() + "/cohort/"
-        : "http://" + settings.bind() + ":" + httpPort() + "/cohort/";
+        ? "http://" + settings.adminBind() + ":" + adminConnector.getLocalPort() + "/cohort/"
+        : "http://" + settings.bind() + ":" + httpPort() + "/cohort/ (signed requests only)";
   }
 
   /** Stops gracefully (the cluster drains owned sessions to their holders), then cleans up. */

@@ -11,9 +11,11 @@ import java.util.Objects;
  * CohortCluster} under the names its {@code server.xml} attributes have.
  *
  * @param name the node name (Tomcat's jvmRoute, the session id's route suffix)
- * @param bind address for HTTP and the cluster transport
+ * @param bind address the HTTP port binds to (the cluster's is {@code cluster.bindAddress})
  * @param httpPort HTTP port
- * @param adminPort a separate loopback port for {@code /cohort/*} (0: on the HTTP port)
+ * @param adminBind address the admin connector binds to
+ * @param adminPort the admin connector's port, where {@code /cohort/*} pages answer without a
+ *     signature (0: none; they then answer only signed requests)
  * @param adminEnabled whether {@code /cohort/*} is served at all
  * @param webapp a directory or WAR to serve instead of the demo webapp, or null
  * @param demo whether the demo's kill button exists (only under {@code cohort demo})
@@ -23,6 +25,7 @@ public record NodeSettings(
     String name,
     String bind,
     int httpPort,
+    String adminBind,
     int adminPort,
     boolean adminEnabled,
     String webapp,
@@ -43,7 +46,7 @@ public record NodeSettings(
         .append(
             !adminEnabled
                 ? "disabled"
-                : adminPort == 0 ? "on the http port" : "127.0.0.1:" + adminPort);
+                : adminPort == 0 ? "signed requests only" : adminBind + ":" + adminPort);
     b.append(", webapp ").append(webapp == null ? "demo" : webapp);
     if (demo) {
       b.append(" (demo mode: kill button on)");

@@ -1,11 +1,11 @@
 package dev.cohort.cli.status;
 
+import dev.cohort.cli.admin.AdminClient;
+import dev.cohort.cli.admin.SecretOption;
 import dev.cohort.cli.json.Json;
+import dev.cohort.tomcat.admin.AdminAuth;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code cohort status}: the cluster view and per-node figures from {@code /cohort/status}. */
@@ -28,19 +29,23 @@ public final class StatusCommand implements Callable<Integer> {
       description = "node base URL(s), repeatable (default http://127.0.0.1:8081)")
   List<String> urls;
 
+  @Mixin SecretOption secret = new SecretOption();
+
   @Override
   public Integer call() throws InterruptedException {
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    AdminAuth signer = AdminClient.signer(secret.secret());
     int failures = 0;
     for (String url : urls) {
       String base = url.replaceAll("/+$", "");
       try {
-        HttpResponse<String> r =
-            http.send(
-                HttpRequest.newBuilder(URI.create(base + "/cohort/status"))
-                    .timeout(Duration.ofSeconds(5))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
+        AdminClient client = new AdminClient(base, "--url", signer);
+        HttpResponse<String> r = client.get("/cohort/status", Duration.ofSeconds(5));
+        if (r.statusCode() == 401) {
+          System.err.println(
+              "status of " + base + " refused: HTTP 401 — " + client.unauthorizedHint());
+          failures++;
+          continue;
+        }
         if (r.statusCode() != 200) {
           System.err.println(
               "status of " + base + " failed: HTTP " + r.statusCode() + " — is /cohort/ enabled?");

@@ -41,10 +41,10 @@ class FarmCommandIT {
         .ignoreExceptions()
         .until(
             () -> {
+              HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(p.url(i) + "/cohort/farm"));
+              p.signer.sign("GET", "/cohort/farm", null).forEach(b::header);
               HttpResponse<String> r =
-                  FarmProcesses.HTTP.send(
-                      HttpRequest.newBuilder(URI.create(p.url(i) + "/cohort/farm")).build(),
-                      HttpResponse.BodyHandlers.ofString());
+                  FarmProcesses.HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
               return ((List<Object>) Json.object(r.body()).get("members")).size() == size;
             });
   }
@@ -143,6 +143,22 @@ class FarmCommandIT {
       FarmProcesses.Run usage = p.farm("deploy", tmp.resolve("missing.war").toString());
       assertThat(usage.exit()).isEqualTo(2);
       assertThat(usage.err()).contains("FILE.war");
+
+      Path v2 = Wars.visits(tmp.resolve("v2"), "shop.war", "v2");
+      FarmProcesses.Run noSecret = p.farmAsIs("deploy", v2.toString(), "--node", p.url(0));
+      assertThat(noSecret.exit()).isEqualTo(2);
+      assertThat(noSecret.err()).contains("--secret-file: required", "signed");
+
+      Path wrong = tmp.resolve("wrong-secret");
+      Files.writeString(wrong, "not-the-cluster-secret-0123\n");
+      FarmProcesses.Run wrongSecret =
+          p.farmAsIs(
+              "deploy", v2.toString(), "--node", p.url(0), "--secret-file", wrong.toString());
+      assertThat(wrongSecret.exit()).isEqualTo(1);
+      assertThat(wrongSecret.err()).contains("HTTP 401", "bad signature");
+      for (int i = 0; i < 2; i++) {
+        assertThat(p.get(i, "/shop/visit", null).get("version")).isEqualTo("v1");
+      }
     }
   }
 }

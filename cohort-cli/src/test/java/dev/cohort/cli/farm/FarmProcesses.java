@@ -1,5 +1,6 @@
 package dev.cohort.cli.farm;
 
+import dev.cohort.tomcat.admin.AdminAuth;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -13,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -38,9 +40,19 @@ final class FarmProcesses implements AutoCloseable {
   final List<Integer> clusterPorts;
   final List<Integer> httpPorts;
 
+  /** The cluster secret, in a file only this user may read (as an operator keeps it). */
+  final Path secretFile;
+
+  final AdminAuth signer;
+
   FarmProcesses(int nodes) throws IOException {
     this.logs = Path.of(System.getProperty("cohort.target", "target"));
     Files.createDirectories(logs);
+    String secret = "farm-cli-" + Long.toHexString(ThreadLocalRandom.current().nextLong()) + "-s";
+    secretFile = Files.createTempFile(logs, "farm-secret-", "");
+    Files.setPosixFilePermissions(secretFile, PosixFilePermissions.fromString("rw-------"));
+    Files.writeString(secretFile, secret + "\n");
+    signer = AdminAuth.of(secret);
     Set<Integer> taken = new HashSet<>();
     clusterPorts = new ArrayList<>();
     httpPorts = new ArrayList<>();
@@ -99,11 +111,20 @@ final class FarmProcesses implements AutoCloseable {
         "--allowed-classes",
         "dev.cohort.cli.farm.app.*",
         "--farm-dir",
-        farmDir.toString());
+        farmDir.toString(),
+        "--secret-file",
+        secretFile.toString());
   }
 
-  /** Runs {@code cohort farm ARGS} to its end; returns exit code and output. */
+  /** Runs {@code cohort farm ARGS --secret-file F} to its end; returns exit code and output. */
   Run farm(String... args) throws IOException, InterruptedException {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(List.of("--secret-file", secretFile.toString()));
+    return farmAsIs(all.toArray(String[]::new));
+  }
+
+  /** Runs {@code cohort farm ARGS} (no secret added) to its end. */
+  Run farmAsIs(String... args) throws IOException, InterruptedException {
     List<String> all = new ArrayList<>(List.of("farm"));
     all.addAll(List.of(args));
     Process p = start("farm-cli", all.toArray(String[]::new));
@@ -137,6 +158,7 @@ final class FarmProcesses implements AutoCloseable {
         new ProcessBuilder(cmd)
             .redirectError(
                 ProcessBuilder.Redirect.to(logs.resolve(logName + "-stderr.log").toFile()));
+    b.environment().remove("COHORT_SECRET");
     if (!logName.equals("farm-cli")) {
       b.redirectOutput(ProcessBuilder.Redirect.DISCARD);
     }

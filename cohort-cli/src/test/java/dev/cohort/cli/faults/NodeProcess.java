@@ -1,6 +1,8 @@
 package dev.cohort.cli.faults;
 
+import dev.cohort.cli.Ports;
 import dev.cohort.cli.json.Json;
+import dev.cohort.tomcat.admin.AdminAuth;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -30,17 +32,23 @@ final class NodeProcess implements AutoCloseable {
   final String url;
   final Path log;
   final Process process;
+  private final String adminUrl;
+  private final AdminAuth signer;
 
-  private NodeProcess(String name, String url, Path log, Process process) {
+  private NodeProcess(
+      String name, String url, String adminUrl, AdminAuth signer, Path log, Process process) {
     this.name = name;
     this.url = url;
+    this.adminUrl = adminUrl;
+    this.signer = signer;
     this.log = log;
     this.process = process;
   }
 
   /**
    * Starts a node; {@code secret} null: none (the environment variable is removed, so a value in
-   * the test's environment cannot leak in).
+   * the test's environment cannot leak in). With a secret, {@link #status} reads are signed with
+   * it; without one, the node gets an admin connector on a free loopback port and they go there.
    */
   static NodeProcess start(
       String run,
@@ -55,6 +63,12 @@ final class NodeProcess implements AutoCloseable {
     List<String> cmd = new ArrayList<>(prefix);
     cmd.addAll(Cohort.java());
     cmd.addAll(List.of("node", "--name", name, "--http-port", Integer.toString(httpPort)));
+    String adminUrl = "http://" + host + ":" + httpPort;
+    if (secret == null) {
+      int adminPort = Ports.ephemeral();
+      cmd.addAll(List.of("--admin-port", Integer.toString(adminPort)));
+      adminUrl = "http://127.0.0.1:" + adminPort;
+    }
     cmd.addAll(List.of(args));
     ProcessBuilder pb =
         new ProcessBuilder(cmd)
@@ -65,7 +79,13 @@ final class NodeProcess implements AutoCloseable {
     if (secret != null) {
       env.put("COHORT_SECRET", secret);
     }
-    return new NodeProcess(name, "http://" + host + ":" + httpPort, log, pb.start());
+    return new NodeProcess(
+        name,
+        "http://" + host + ":" + httpPort,
+        adminUrl,
+        secret == null ? null : AdminAuth.of(secret),
+        log,
+        pb.start());
   }
 
   String log() {
@@ -82,8 +102,24 @@ final class NodeProcess implements AutoCloseable {
 
   /** /cohort/status as JSON; an empty map when the node did not answer. */
   Map<String, Object> status() {
-    Answer a = get("/cohort/status", null);
-    return a.statusCode() == 200 ? Json.object(a.body()) : Map.of();
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(adminUrl + "/cohort/status"))
+            .timeout(Duration.ofSeconds(20));
+    if (signer != null) {
+      signer.sign("GET", "/cohort/status", null).forEach(b::header);
+    }
+    try {
+      HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() == 401) {
+        throw new IllegalStateException("/cohort/status of " + name + " refused: " + r.body());
+      }
+      return r.statusCode() == 200 ? Json.object(r.body()) : Map.of();
+    } catch (IOException e) {
+      return Map.of();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Map.of();
+    }
   }
 
   int members() {

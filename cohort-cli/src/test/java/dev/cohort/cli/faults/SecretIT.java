@@ -20,12 +20,12 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Scenario 7: membership without the secret, with real {@code cohort node} processes. A node with a
  * wrong secret or none at all cannot enter the secured nodes' view or read their sessions; a node
- * whose cluster port is bound to a non-loopback address without a secret says so at start (the
- * address lives in a network namespace of its own: nothing leaves the machine).
+ * whose cluster port is bound to a non-loopback address without a secret refuses to start (exit 2)
+ * unless --insecure says so (the address lives in a network namespace of its own: nothing leaves
+ * the machine).
  */
 @Timeout(value = 150, unit = TimeUnit.SECONDS)
 class SecretIT {
-  private static final String WARNING = "without --secret: anyone who reaches it can join";
   private static final String NETNS =
       "csec" + HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
 
@@ -97,7 +97,7 @@ class SecretIT {
       }
       assertThat(n.get(0).members()).isEqualTo(2);
       // loopback without a secret is the demo's case: no warning there
-      assertThat(n.get(3).log()).doesNotContain(WARNING);
+      assertThat(n.get(3).log()).doesNotContain("INSECURE");
     } finally {
       for (NodeProcess p : n) {
         p.close();
@@ -106,7 +106,7 @@ class SecretIT {
   }
 
   @Test
-  void clusterPortOnANonLoopbackAddressWithoutASecret_logsAWarningAtStart() throws Exception {
+  void clusterPortBeyondLoopbackWithoutASecret_isRefused_unlessInsecure() throws Exception {
     assertThat(run("ip", "netns", "add", NETNS)).as("needs root and ip (iproute2)").isZero();
     assertThat(run("ip", "-n", NETNS, "link", "set", "lo", "up")).isZero();
     // a veth pair with both ends inside the namespace: an address that is not loopback, and no
@@ -116,27 +116,62 @@ class SecretIT {
     assertThat(run("ip", "-n", NETNS, "addr", "add", "10.231.253.1/24", "dev", "d0")).isZero();
     assertThat(run("ip", "-n", NETNS, "link", "set", "d0", "up")).isZero();
     assertThat(run("ip", "-n", NETNS, "link", "set", "d1", "up")).isZero();
-    try (NodeProcess node =
-        NodeProcess.start(
-            "secret-bind",
-            List.of("ip", "netns", "exec", NETNS),
-            "w1",
-            "10.231.253.1",
-            8081,
-            null,
-            "--bind",
-            "10.231.253.1",
-            "--cluster-port",
-            "7800",
-            "--port-range",
-            "0",
-            "--members",
-            "10.231.253.1:7800")) {
+    String[] cluster = {
+      "--cluster-port", "7800", "--port-range", "0", "--members", "10.231.253.1:7800"
+    };
+
+    try (NodeProcess refused = inNamespace("w1", "--cluster-bind", "10.231.253.1", cluster)) {
+      assertThat(refused.process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(refused.process.exitValue()).as(refused.log()).isEqualTo(2);
+      assertThat(refused.log())
+          .contains("--secret-file: required when --cluster-bind is 10.231.253.1")
+          .contains("--insecure");
+    }
+    try (NodeProcess oldFlag = inNamespace("w2", "--bind", "10.231.253.1", cluster)) {
+      assertThat(oldFlag.process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(oldFlag.process.exitValue()).isEqualTo(2);
+      assertThat(oldFlag.log()).contains("--http-bind").contains("--cluster-bind");
+    }
+    // exposing HTTP alone leaves the cluster port on loopback: no secret needed
+    try (NodeProcess httpOnly = inNamespace("w3", "--http-bind", "10.231.253.1", loopback())) {
       await()
           .atMost(Duration.ofSeconds(90))
-          .until(() -> node.log().contains(WARNING) || !node.process.isAlive());
-      assertThat(node.log()).contains(WARNING).contains("--secret");
+          .until(() -> httpOnly.log().contains("ready") || !httpOnly.process.isAlive());
+      assertThat(httpOnly.log()).contains("Cohort node w3 ready").doesNotContain("INSECURE");
     }
+    try (NodeProcess insecure =
+        inNamespace("w4", "--cluster-bind", "10.231.253.1", with(cluster, "--insecure"))) {
+      await()
+          .atMost(Duration.ofSeconds(90))
+          .until(() -> insecure.log().contains("ready") || !insecure.process.isAlive());
+      assertThat(insecure.log()).contains("Cohort node w4 ready").contains("INSECURE");
+    }
+  }
+
+  private static String[] loopback() {
+    return new String[] {
+      "--cluster-port", "7810", "--port-range", "0", "--members", "127.0.0.1:7810"
+    };
+  }
+
+  private static String[] with(String[] args, String... more) {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(List.of(more));
+    return all.toArray(String[]::new);
+  }
+
+  private static NodeProcess inNamespace(String name, String option, String value, String[] rest)
+      throws IOException {
+    List<String> args = new ArrayList<>(List.of(option, value));
+    args.addAll(List.of(rest));
+    return NodeProcess.start(
+        "secret-bind",
+        List.of("ip", "netns", "exec", NETNS),
+        name,
+        "10.231.253.1",
+        8081,
+        null,
+        args.toArray(String[]::new));
   }
 
   @AfterAll

@@ -53,7 +53,8 @@ public class CohortAutoConfiguration {
   @Bean
   public CohortInstaller cohortTomcatCustomizer(
       CohortCluster cohortCluster, CohortProperties properties) {
-    return new CohortInstaller(cohortCluster, properties.resolvedNodeName());
+    return new CohortInstaller(
+        cohortCluster, properties.resolvedNodeName(), properties.getAdminAddress());
   }
 
   /** The node's figures in the application's Micrometer registry. */

@@ -4,6 +4,7 @@ import dev.cohort.tomcat.CohortCluster;
 import org.apache.catalina.Container;
 import org.apache.catalina.Context;
 import org.apache.catalina.Engine;
+import org.apache.catalina.connector.Connector;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.boot.web.embedded.tomcat.TomcatServletWebServerFactory;
@@ -21,10 +22,12 @@ public final class CohortInstaller
   private static final Log log = LogFactory.getLog(CohortInstaller.class);
   private final CohortCluster cluster;
   private final String nodeName;
+  private final String adminAddress;
 
-  CohortInstaller(CohortCluster cluster, String nodeName) {
+  CohortInstaller(CohortCluster cluster, String nodeName, String adminAddress) {
     this.cluster = cluster;
     this.nodeName = nodeName;
+    this.adminAddress = adminAddress;
   }
 
   /** A cluster configured from validated properties. */
@@ -39,8 +42,9 @@ public final class CohortInstaller
     c.setPort(p.getPort());
     c.setPortRange(p.getPortRange());
     c.setClusterName(p.getClusterName());
-    if (p.getSecret() != null && !p.getSecret().isEmpty()) {
-      c.setSecret(p.getSecret());
+    String secret = p.resolvedSecret();
+    if (secret != null) {
+      c.setSecret(secret);
     }
     c.setStateTransferTimeout(p.getStateTransferTimeout().toMillis());
     c.setDrainTimeout(p.getDrainTimeout().toMillis());
@@ -54,6 +58,7 @@ public final class CohortInstaller
       c.setStore(p.getStore());
     }
     c.setAdminEnabled(p.isAdminEnabled());
+    c.setAdminPort(p.getAdminPort());
     c.setInsecure(p.isInsecure());
     return c;
   }
@@ -61,6 +66,13 @@ public final class CohortInstaller
   @Override
   public void customize(TomcatServletWebServerFactory factory) {
     factory.addContextCustomizers(this::install);
+    if (cluster.isAdminEnabled() && cluster.getAdminPort() > 0) {
+      // the admin connector: status, page and metrics answer here without a signature
+      Connector admin = new Connector(TomcatServletWebServerFactory.DEFAULT_PROTOCOL);
+      admin.setPort(cluster.getAdminPort());
+      admin.setProperty("address", adminAddress);
+      factory.addAdditionalTomcatConnectors(admin);
+    }
   }
 
   private void install(Context context) {

@@ -3,8 +3,10 @@ package dev.cohort.spring.boot;
 import dev.cohort.core.engine.EngineConfig;
 import dev.cohort.core.engine.Mode;
 import dev.cohort.jgroups.JGroupsConfig;
+import dev.cohort.tomcat.Secrets;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -116,6 +118,22 @@ public class CohortProperties implements Validator {
   /** Whether this node serves /cohort/health, /cohort/status, /cohort/ and /cohort/metrics. */
   private boolean adminEnabled = true;
 
+  /**
+   * Port of an extra Tomcat connector, the admin connector, where /cohort/status, /cohort/ and
+   * /cohort/metrics answer without a signature. 0 (default): none; those pages then answer only
+   * requests signed with the secret (/cohort/health answers everywhere).
+   */
+  private int adminPort;
+
+  /** Address the admin connector binds to. */
+  private String adminAddress = "127.0.0.1";
+
+  /**
+   * A file whose first line is the secret, instead of "secret" (keeps it out of property files and
+   * process listings). The COHORT_SECRET environment variable also sets cohort.secret.
+   */
+  private String secretFile;
+
   // ---- validation ----
 
   @Override
@@ -144,6 +162,8 @@ public class CohortProperties implements Validator {
     check(errors, "replicationFilter", p::compileReplicationFilter);
     check(errors, "allowedClasses", p::checkAllowedClasses);
     check(errors, "store", p::checkStore);
+    check(errors, "adminPort", () -> requireRange("adminPort", p.adminPort, 0, 65535));
+    check(errors, "secretFile", p::resolvedSecret);
     if (!errors.hasErrors()) {
       // the channel's own checks: names, addresses, ports, discovery syntax, secret length
       check(errors, null, () -> p.channelConfig().requireSecretBeyondLoopback());
@@ -161,7 +181,7 @@ public class CohortProperties implements Validator {
         discovery,
         heartbeat,
         dropTime,
-        secret == null || secret.isEmpty() ? null : secret,
+        resolvedSecret(),
         JGroupsConfig.DEFAULT_MAX_FRAME_BYTES,
         insecure);
   }
@@ -463,6 +483,42 @@ public class CohortProperties implements Validator {
 
   public boolean isAdminEnabled() {
     return adminEnabled;
+  }
+
+  public int getAdminPort() {
+    return adminPort;
+  }
+
+  public void setAdminPort(int adminPort) {
+    this.adminPort = adminPort;
+  }
+
+  public String getAdminAddress() {
+    return adminAddress;
+  }
+
+  public void setAdminAddress(String adminAddress) {
+    this.adminAddress = adminAddress;
+  }
+
+  public String getSecretFile() {
+    return secretFile;
+  }
+
+  public void setSecretFile(String secretFile) {
+    this.secretFile = secretFile;
+  }
+
+  /** cohort.secret, or the first line of cohort.secret-file; null for none. */
+  String resolvedSecret() {
+    if (secretFile != null && !secretFile.isBlank()) {
+      if (secret != null && !secret.isEmpty()) {
+        throw new IllegalArgumentException(
+            "secretFile: give either secret or secret-file, not both");
+      }
+      return Secrets.readFile("secretFile", Path.of(secretFile));
+    }
+    return secret == null || secret.isEmpty() ? null : secret;
   }
 
   public void setAdminEnabled(boolean adminEnabled) {

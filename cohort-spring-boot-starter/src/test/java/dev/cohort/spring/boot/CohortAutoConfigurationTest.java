@@ -5,11 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.cohort.tomcat.CohortCluster;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -158,6 +161,28 @@ class CohortAutoConfigurationTest {
     web.withPropertyValues(
             "cohort.bind-address=192.0.2.10", "cohort.secret=0123456789abcdef-spring")
         .run(ctx -> assertThat(ctx).hasNotFailed());
+  }
+
+  @Test
+  void secretFile_setsTheSecret_andCannotBeCombinedWithSecret(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("secret");
+    Files.writeString(file, "0123456789abcdef-from-a-file\n");
+    web.withPropertyValues("cohort.bind-address=192.0.2.10", "cohort.secret-file=" + file)
+        .run(ctx -> assertThat(ctx).hasNotFailed());
+    web.withPropertyValues("cohort.secret-file=" + file, "cohort.secret=0123456789abcdef-inline")
+        .run(
+            ctx -> {
+              assertThat(ctx).hasFailed();
+              assertThat(messages(ctx.getStartupFailure()))
+                  .contains("cohort.secret-file: give either secret or secret-file");
+            });
+    web.withPropertyValues("cohort.secret-file=" + dir.resolve("missing"))
+        .run(
+            ctx -> {
+              assertThat(ctx).hasFailed();
+              assertThat(messages(ctx.getStartupFailure()))
+                  .contains("cohort.secret-file: cannot read the secret");
+            });
   }
 
   @Test

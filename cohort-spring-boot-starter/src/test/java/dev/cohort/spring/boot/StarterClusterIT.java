@@ -51,9 +51,10 @@ class StarterClusterIT {
   @Test
   void twoApplications_shareSessions_andReportThroughActuator() throws Exception {
     String cluster = "it-starter-" + UUID.randomUUID().toString().substring(0, 8);
-    List<Integer> ports = freePorts(2);
+    List<Integer> ports = freePorts(3);
     String discovery = "static:127.0.0.1:" + ports.get(0) + ",127.0.0.1:" + ports.get(1);
-    int a = start("a", cluster, ports.get(0), discovery);
+    int adminA = ports.get(2);
+    int a = start("a", cluster, ports.get(0), discovery, "cohort.admin-port=" + adminA);
     int b = start("b", cluster, ports.get(1), discovery);
     awaitMembers(a, 2);
     awaitMembers(b, 2);
@@ -71,6 +72,11 @@ class StarterClusterIT {
     String idOnB = moved.cookie();
 
     assertThat(get(a, "/cohort/health", null).status()).isEqualTo(200);
+    // the status page answers on the admin connector, and only to signed requests elsewhere
+    assertThat(get(a, "/cohort/status", null).status()).isEqualTo(401);
+    Reply status = get(adminA, "/cohort/status", null);
+    assertThat(status.status()).isEqualTo(200);
+    assertThat(status.body()).contains("\"node\":\"a\"");
     String prometheus = get(b, "/actuator/prometheus", null).body();
     assertThat(prometheus).contains("cohort_sessions_owned{node=\"b\"} 1.0");
     assertThat(prometheus).contains("cohort_members{node=\"b\"} 2.0");
