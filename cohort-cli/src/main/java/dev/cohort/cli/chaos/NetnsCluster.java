@@ -56,6 +56,7 @@ final class NetnsCluster implements Nodes, FaultPlan.Partitionable, AutoCloseabl
   private final boolean[] cut;
   private Process balancer;
   private int balancerPort;
+  private int balancerAdminPort;
   private boolean created;
   private boolean closed;
 
@@ -131,8 +132,20 @@ final class NetnsCluster implements Nodes, FaultPlan.Partitionable, AutoCloseabl
       restart(i);
     }
     balancerPort = Ports.ephemeral();
+    do {
+      balancerAdminPort = Ports.ephemeral();
+    } while (balancerAdminPort == balancerPort);
     List<String> cmd = java("-Xmx128m");
-    cmd.addAll(List.of("balancer", "--port", Integer.toString(balancerPort)));
+    cmd.addAll(
+        List.of(
+            "balancer",
+            "--port",
+            Integer.toString(balancerPort),
+            "--admin-port",
+            Integer.toString(balancerAdminPort),
+            // every simulated user is on 127.0.0.1
+            "--max-connections-per-ip",
+            "10000"));
     for (int i = 0; i < size; i++) {
       cmd.add("--backend");
       cmd.add(name(i) + "=" + url(i));
@@ -247,6 +260,10 @@ final class NetnsCluster implements Nodes, FaultPlan.Partitionable, AutoCloseabl
 
   String balancerUrl() {
     return "http://127.0.0.1:" + balancerPort;
+  }
+
+  String balancerStatusUrl() {
+    return "http://127.0.0.1:" + balancerAdminPort + "/balancer/status";
   }
 
   @Override

@@ -32,6 +32,7 @@ public final class DemoCluster implements Nodes, AutoCloseable {
       Path logDir) {}
 
   public static final int DEMO_BALANCER_PORT = 8080;
+  public static final int DEMO_BALANCER_ADMIN_PORT = 8079;
   public static final int DEMO_HTTP_PORT = 8081;
   public static final int DEMO_CLUSTER_PORT = 7801;
 
@@ -44,6 +45,7 @@ public final class DemoCluster implements Nodes, AutoCloseable {
   private final List<Integer> clusterPorts = new ArrayList<>();
   private Child balancer;
   private int balancerPort;
+  private int balancerAdminPort;
   private boolean closed;
   private String clusterName;
 
@@ -89,7 +91,16 @@ public final class DemoCluster implements Nodes, AutoCloseable {
       nodes.add(new Child(name, cmd, options.console(), logFile(name)));
     }
     List<String> cmd = java("-Xmx128m");
-    cmd.addAll(List.of("balancer", "--port", Integer.toString(balancerPort)));
+    cmd.addAll(
+        List.of(
+            "balancer",
+            "--port",
+            Integer.toString(balancerPort),
+            "--admin-port",
+            Integer.toString(balancerAdminPort),
+            // every user of a local demo, and every simulated user of chaos, is on 127.0.0.1
+            "--max-connections-per-ip",
+            "10000"));
     for (int i = 0; i < options.nodes(); i++) {
       cmd.add("--backend");
       cmd.add(nodeName(i) + "=http://127.0.0.1:" + httpPorts.get(i));
@@ -111,7 +122,9 @@ public final class DemoCluster implements Nodes, AutoCloseable {
   private void choosePorts() {
     boolean fixed = !options.freePorts();
     if (fixed) {
-      fixed = Ports.isFree("127.0.0.1", DEMO_BALANCER_PORT);
+      fixed =
+          Ports.isFree("127.0.0.1", DEMO_BALANCER_PORT)
+              && Ports.isFree("127.0.0.1", DEMO_BALANCER_ADMIN_PORT);
       for (int i = 0; i < options.nodes() && fixed; i++) {
         fixed =
             Ports.isFree("127.0.0.1", DEMO_HTTP_PORT + i)
@@ -122,7 +135,7 @@ public final class DemoCluster implements Nodes, AutoCloseable {
         options
             .console()
             .println(
-                "demo: some of the ports 8080-808"
+                "demo: some of the ports 8079-808"
                     + options.nodes()
                     + " / 7801-780"
                     + options.nodes()
@@ -140,6 +153,9 @@ public final class DemoCluster implements Nodes, AutoCloseable {
       clusterPorts.add(firstClusterPort + i);
     }
     balancerPort = fixed ? DEMO_BALANCER_PORT : Ports.ephemeral();
+    do {
+      balancerAdminPort = fixed ? DEMO_BALANCER_ADMIN_PORT : Ports.ephemeral();
+    } while (balancerAdminPort == balancerPort);
   }
 
   private Path logFile(String name) throws IOException {
@@ -198,6 +214,11 @@ public final class DemoCluster implements Nodes, AutoCloseable {
 
   public String balancerUrl() {
     return "http://127.0.0.1:" + balancerPort;
+  }
+
+  /** The balancer's status page (JSON with {@code ?format=json}), on its loopback admin port. */
+  public String balancerStatusUrl() {
+    return "http://127.0.0.1:" + balancerAdminPort + "/balancer/status";
   }
 
   public String nodeUrl(int i) {
