@@ -54,8 +54,9 @@ import java.util.concurrent.TimeUnit;
  * <p>Why one long class: it is the state machine of one exchange (idle, connecting, streaming the
  * request, streaming the response, retrying, relaying), and every step reads and writes the same
  * dozen fields; split over classes, those fields would have to be shared mutable state. The
- * routing, health, header rules, pages and pool live elsewhere ({@link Router}, {@link
- * HealthChecker}, {@link Headers}, {@link AdminPages}, {@link BackendState}).
+ * routing, health, header rules, pages, refusals, read timeouts and pool live elsewhere ({@link
+ * Router}, {@link HealthChecker}, {@link Headers}, {@link AdminPages}, {@link LocalAnswers}, {@link
+ * ClientTimeouts}, {@link BackendState}).
  */
 final class FrontendHandler extends ChannelInboundHandlerAdapter {
   /** Request body bytes kept so that an idempotent request can be sent a second time. */
