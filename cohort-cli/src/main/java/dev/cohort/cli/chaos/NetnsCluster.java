@@ -2,6 +2,7 @@ package dev.cohort.cli.chaos;
 
 import dev.cohort.cli.Main;
 import dev.cohort.cli.Ports;
+import dev.cohort.cli.demo.DemoCluster;
 import dev.cohort.cli.demo.Nodes;
 import java.io.File;
 import java.io.IOException;
@@ -132,20 +133,9 @@ final class NetnsCluster implements Nodes, FaultPlan.Partitionable, AutoCloseabl
       restart(i);
     }
     balancerPort = Ports.ephemeral();
-    do {
-      balancerAdminPort = Ports.ephemeral();
-    } while (balancerAdminPort == balancerPort);
+    balancerAdminPort = DemoCluster.ephemeralOtherThan(balancerPort);
     List<String> cmd = java("-Xmx128m");
-    cmd.addAll(
-        List.of(
-            "balancer",
-            "--port",
-            Integer.toString(balancerPort),
-            "--admin-port",
-            Integer.toString(balancerAdminPort),
-            // every simulated user is on 127.0.0.1
-            "--max-connections-per-ip",
-            "10000"));
+    cmd.addAll(DemoCluster.balancerArgs(balancerPort, balancerAdminPort));
     for (int i = 0; i < size; i++) {
       cmd.add("--backend");
       cmd.add(name(i) + "=" + url(i));

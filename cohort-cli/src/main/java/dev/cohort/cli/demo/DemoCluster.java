@@ -91,16 +91,7 @@ public final class DemoCluster implements Nodes, AutoCloseable {
       nodes.add(new Child(name, cmd, options.console(), logFile(name)));
     }
     List<String> cmd = java("-Xmx128m");
-    cmd.addAll(
-        List.of(
-            "balancer",
-            "--port",
-            Integer.toString(balancerPort),
-            "--admin-port",
-            Integer.toString(balancerAdminPort),
-            // every user of a local demo, and every simulated user of chaos, is on 127.0.0.1
-            "--max-connections-per-ip",
-            "10000"));
+    cmd.addAll(balancerArgs(balancerPort, balancerAdminPort));
     for (int i = 0; i < options.nodes(); i++) {
       cmd.add("--backend");
       cmd.add(nodeName(i) + "=http://127.0.0.1:" + httpPorts.get(i));
@@ -153,9 +144,32 @@ public final class DemoCluster implements Nodes, AutoCloseable {
       clusterPorts.add(firstClusterPort + i);
     }
     balancerPort = fixed ? DEMO_BALANCER_PORT : Ports.ephemeral();
+    balancerAdminPort = fixed ? DEMO_BALANCER_ADMIN_PORT : ephemeralOtherThan(balancerPort);
+  }
+
+  /** A free port that is not {@code taken} (which may have been free a moment ago too). */
+  public static int ephemeralOtherThan(int taken) {
+    int p;
     do {
-      balancerAdminPort = fixed ? DEMO_BALANCER_ADMIN_PORT : Ports.ephemeral();
-    } while (balancerAdminPort == balancerPort);
+      p = Ports.ephemeral();
+    } while (p == taken);
+    return p;
+  }
+
+  /**
+   * {@code balancer --port P --admin-port A} for a balancer on 127.0.0.1 in front of local nodes
+   * (the {@code --backend} options follow). Every user of a local demo, and every simulated user of
+   * chaos, is on 127.0.0.1: the per-address connection cap is raised to the overall one.
+   */
+  public static List<String> balancerArgs(int port, int adminPort) {
+    return List.of(
+        "balancer",
+        "--port",
+        Integer.toString(port),
+        "--admin-port",
+        Integer.toString(adminPort),
+        "--max-connections-per-ip",
+        "10000");
   }
 
   private Path logFile(String name) throws IOException {
