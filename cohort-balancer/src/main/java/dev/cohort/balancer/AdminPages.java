@@ -78,6 +78,12 @@ final class AdminPages {
     b.append(",\"timeouts\":").append(s.timeouts.sum());
     b.append(",\"badRequests\":").append(s.badRequests.sum());
     b.append(",\"upgrades\":").append(s.upgrades.sum());
+    b.append(",\"connectionsRejected\":").append(s.connectionsRejected.sum());
+    b.append(",\"connectionsRejectedPerIp\":").append(s.connectionsRejectedPerIp.sum());
+    b.append(",\"headerTimeouts\":").append(s.headerTimeouts.sum());
+    b.append(",\"bodyTimeouts\":").append(s.bodyTimeouts.sum());
+    b.append(",\"idleClosed\":").append(s.idleClosed.sum());
+    b.append(",\"adminPathsRefused\":").append(s.adminPathsRefused.sum());
     b.append(",\"backends\":[");
     for (int i = 0; i < proxy.backends.size(); i++) {
       BackendState bs = proxy.backends.get(i);
@@ -126,6 +132,18 @@ final class AdminPages {
         .append(s.timeouts.sum())
         .append(") · rejected as malformed ")
         .append(s.badRequests.sum())
+        .append("</p><p>Slow or idle clients: 408 for a late head ")
+        .append(s.headerTimeouts.sum())
+        .append(", for a stalled body ")
+        .append(s.bodyTimeouts.sum())
+        .append(" · closed idle ")
+        .append(s.idleClosed.sum())
+        .append(" · connections refused (max-connections ")
+        .append(s.connectionsRejected.sum())
+        .append(", per address ")
+        .append(s.connectionsRejectedPerIp.sum())
+        .append(") · /cohort/ requests refused ")
+        .append(s.adminPathsRefused.sum())
         .append("</p>");
     b.append("<table><tr><th>route</th><th>backend</th><th>weight</th><th>health</th>")
         .append("<th>draining</th><th>in flight</th><th>requests</th><th>failures</th>")
@@ -170,6 +188,29 @@ final class AdminPages {
         "cohort_balancer_connections_rejected_total",
         "Client connections refused by max-connections.",
         s.connectionsRejected.sum());
+    counter(
+        b,
+        "cohort_balancer_connections_rejected_per_ip_total",
+        "Client connections refused by max-connections-per-ip.",
+        s.connectionsRejectedPerIp.sum());
+    b.append(
+        "# HELP cohort_balancer_client_timeouts_total Client connections ended by a read"
+            + " timeout.\n");
+    b.append("# TYPE cohort_balancer_client_timeouts_total counter\n");
+    b.append("cohort_balancer_client_timeouts_total{reason=\"header\"} ")
+        .append(s.headerTimeouts.sum())
+        .append('\n');
+    b.append("cohort_balancer_client_timeouts_total{reason=\"body\"} ")
+        .append(s.bodyTimeouts.sum())
+        .append('\n');
+    b.append("cohort_balancer_client_timeouts_total{reason=\"idle\"} ")
+        .append(s.idleClosed.sum())
+        .append('\n');
+    counter(
+        b,
+        "cohort_balancer_admin_paths_refused_total",
+        "Requests for the nodes' /cohort/ pages (except health) answered 404.",
+        s.adminPathsRefused.sum());
     counter(b, "cohort_balancer_requests_total", "Requests received.", s.requests.sum());
     counter(
         b,

@@ -42,8 +42,11 @@ public final class Balancer implements AutoCloseable {
   private EventLoopGroup boss;
   private EventLoopGroup workers;
   private HealthChecker health;
+  private final ConnectionLimits limits;
   private Channel server;
+  private Channel adminServer;
   private volatile int port = -1;
+  private volatile int adminPort = -1;
   private boolean closed;
 
   /** Creates a stopped balancer for a validated configuration. */
@@ -55,6 +58,7 @@ public final class Balancer implements AutoCloseable {
     }
     this.backends = List.copyOf(list);
     this.proxy = new ProxyContext(config, backends, stats);
+    this.limits = new ConnectionLimits(config, proxy.trusted, stats);
   }
 
   /**
@@ -89,15 +93,9 @@ public final class Balancer implements AutoCloseable {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
-                    if (stats.connections.incrementAndGet() > config.maxConnections()) {
-                      stats.connections.decrementAndGet();
-                      stats.connectionsRejected.increment();
-                      ch.close();
-                      return;
+                    if (limits.admit(ch)) {
+                      proxy.initClient(ch);
                     }
-                    stats.connectionsTotal.increment();
-                    ch.closeFuture().addListener(f -> stats.connections.decrementAndGet());
-                    proxy.initClient(ch);
                   }
                 });
     ChannelFuture bind = sb.bind(config.bindAddress(), config.port()).awaitUninterruptibly();
@@ -115,6 +113,9 @@ public final class Balancer implements AutoCloseable {
     }
     server = bind.channel();
     port = ((InetSocketAddress) server.localAddress()).getPort();
+    if (config.adminPort() >= 0) {
+      bindAdmin();
+    }
     health = new HealthChecker(config, backends, workers);
     health.start();
     LOG.log(
@@ -124,6 +125,57 @@ public final class Balancer implements AutoCloseable {
         String.valueOf(port),
         backends.size(),
         config.policy().option());
+    if (adminServer != null) {
+      LOG.log(
+          System.Logger.Level.INFO,
+          "balancer status page on http://{0}:{1}/balancer/status",
+          config.adminBindAddress(),
+          String.valueOf(adminPort));
+    }
+    if (config.forwardAdminPaths()) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "forward-admin-paths is on: /cohort/* (the nodes' admin and farm endpoints) is forwarded"
+              + " to the nodes for every client that reaches port {0} — turn it off unless a"
+              + " firewall keeps everyone else out",
+          String.valueOf(port));
+    }
+    if (config.statusOnPublicPort()) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "status-on-public-port is on: /balancer/status (backend addresses, figures) answers"
+              + " every client that reaches port {0}",
+          String.valueOf(port));
+    }
+  }
+
+  private void bindAdmin() {
+    ServerBootstrap sb =
+        new ServerBootstrap()
+            .group(boss, workers)
+            .channel(NioServerSocketChannel.class)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childHandler(new AdminListener(proxy));
+    ChannelFuture bind =
+        sb.bind(config.adminBindAddress(), config.adminPort()).awaitUninterruptibly();
+    if (!bind.isSuccess()) {
+      server.close().awaitUninterruptibly();
+      server = null;
+      port = -1;
+      shutdownGroups();
+      throw new IllegalStateException(
+          "balancer start [admin "
+              + config.adminBindAddress()
+              + ":"
+              + config.adminPort()
+              + "]: cannot listen: "
+              + bind.cause().getMessage()
+              + " — choose another --admin-port or --admin-bind (-1 for none), or stop what"
+              + " uses it",
+          bind.cause());
+    }
+    adminServer = bind.channel();
+    adminPort = ((InetSocketAddress) adminServer.localAddress()).getPort();
   }
 
   /**
@@ -157,6 +209,22 @@ public final class Balancer implements AutoCloseable {
     int p = port;
     if (p < 0) {
       throw new IllegalStateException("balancer port: not started — call start() first");
+    }
+    return p;
+  }
+
+  /**
+   * The port of the admin listener that serves the status pages (the chosen one when configured
+   * with 0).
+   *
+   * @throws IllegalStateException before {@link #start()}, or when admin-port is -1 (none)
+   */
+  public int adminPort() {
+    int p = adminPort;
+    if (p < 0) {
+      throw new IllegalStateException(
+          "balancer admin port: "
+              + (port < 0 ? "not started — call start() first" : "none (admin-port is -1)"));
     }
     return p;
   }
@@ -211,6 +279,9 @@ public final class Balancer implements AutoCloseable {
     }
     if (server != null) {
       server.close().awaitUninterruptibly();
+    }
+    if (adminServer != null) {
+      adminServer.close().awaitUninterruptibly();
     }
     shutdownGroups();
   }

@@ -22,6 +22,23 @@ import java.util.Set;
  * @param responseTimeout bound on the wait for a backend's next response byte
  * @param maxHeaderBytes bound on a request's or response's header block (431 beyond it)
  * @param maxConnections bound on concurrent client connections (more are refused)
+ * @param headerTimeout bound on the time a client takes to send a request head, from its first byte
+ *     (from the accept for a connection's first request); 408 beyond it
+ * @param bodyTimeout bound on the time between two reads of a request body while the balancer reads
+ *     it (paused reading does not count); 408 beyond it, or a close once the response began
+ * @param keepAliveTimeout bound on the idle time between two requests of a connection (a plain
+ *     close beyond it)
+ * @param maxConnectionsPerIp bound on concurrent client connections from one address (more are
+ *     closed at accept); trusted proxies are exempt
+ * @param trustedProxies addresses or CIDRs (e.g. {@code 10.0.0.0/8}) whose {@code X-Forwarded-*}
+ *     headers are kept; every other client's are replaced by what the balancer saw. Default empty
+ * @param forwardAdminPaths forward {@code /cohort/*} (the nodes' admin and farm endpoints) to the
+ *     nodes; by default only {@code /cohort/health} is forwarded and the rest answered 404
+ * @param adminBindAddress address of the admin listener that serves {@code /balancer/*}
+ * @param adminPort port of the admin listener; 0 picks a free one (see {@link
+ *     Balancer#adminPort()}), -1 opens none
+ * @param statusOnPublicPort serve {@code /balancer/*} on the public port too (by default it is
+ *     answered 404 there)
  */
 public record BalancerConfig(
     String bindAddress,
@@ -34,7 +51,16 @@ public record BalancerConfig(
     Duration connectTimeout,
     Duration responseTimeout,
     int maxHeaderBytes,
-    int maxConnections) {
+    int maxConnections,
+    Duration headerTimeout,
+    Duration bodyTimeout,
+    Duration keepAliveTimeout,
+    int maxConnectionsPerIp,
+    List<String> trustedProxies,
+    boolean forwardAdminPaths,
+    String adminBindAddress,
+    int adminPort,
+    boolean statusOnPublicPort) {
 
   /** Smallest accepted {@code maxHeaderBytes}. */
   public static final int MIN_HEADER_BYTES = 1024;
@@ -92,6 +118,33 @@ public record BalancerConfig(
       throw new IllegalArgumentException(
           "max-connections: " + maxConnections + " — use at least 1");
     }
+    positive("header-timeout", headerTimeout);
+    positive("body-timeout", bodyTimeout);
+    positive("keep-alive-timeout", keepAliveTimeout);
+    if (maxConnectionsPerIp < 1) {
+      throw new IllegalArgumentException(
+          "max-connections-per-ip: " + maxConnectionsPerIp + " — use at least 1");
+    }
+    if (trustedProxies == null) {
+      throw new IllegalArgumentException(
+          "trusted-proxy: missing — use an empty list to trust no proxy");
+    }
+    trustedProxies = List.copyOf(trustedProxies);
+    TrustedProxies.parse(trustedProxies); // throws naming trusted-proxy
+    if (adminBindAddress == null || adminBindAddress.isBlank()) {
+      throw new IllegalArgumentException(
+          "admin-bind: empty address — use an IP address such as 127.0.0.1");
+    }
+    if (adminPort < -1 || adminPort > 65535) {
+      throw new IllegalArgumentException(
+          "admin-port: " + adminPort + " is out of range — use 0..65535, or -1 for none");
+    }
+    if (adminPort > 0 && adminPort == port) {
+      throw new IllegalArgumentException(
+          "admin-port: "
+              + adminPort
+              + " is also the public port — give the status pages a port of their own");
+    }
   }
 
   private static void positive(String option, Duration d) {
@@ -101,9 +154,15 @@ public record BalancerConfig(
     }
   }
 
+  /** Default admin port: the status pages listen here, on 127.0.0.1 only. */
+  public static final int DEFAULT_ADMIN_PORT = 8079;
+
   /**
    * The defaults: {@code 127.0.0.1:8080}, round-robin, health every 1 s, rise 2, fall 2, connect
-   * timeout 1 s, response timeout 30 s, 16 KiB of headers, 10,000 connections.
+   * timeout 1 s, response timeout 30 s, 16 KiB of headers, 10,000 connections, 256 per client
+   * address, request head within 10 s, request body progress every 30 s, 60 s idle keep-alive, no
+   * trusted proxy, {@code /cohort/*} except health not forwarded, status pages on {@code
+   * 127.0.0.1:8079} only.
    */
   public static BalancerConfig defaults(List<Backend> backends) {
     return new BalancerConfig(
@@ -117,183 +176,227 @@ public record BalancerConfig(
         Duration.ofSeconds(1),
         Duration.ofSeconds(30),
         16 * 1024,
-        10_000);
+        10_000,
+        Duration.ofSeconds(10),
+        Duration.ofSeconds(30),
+        Duration.ofSeconds(60),
+        256,
+        List.of(),
+        false,
+        "127.0.0.1",
+        DEFAULT_ADMIN_PORT,
+        false);
   }
 
   /** A copy with another bind address. */
   public BalancerConfig withBindAddress(String value) {
-    return new BalancerConfig(
-        value,
-        port,
-        backends,
-        policy,
-        healthInterval,
-        rise,
-        fall,
-        connectTimeout,
-        responseTimeout,
-        maxHeaderBytes,
-        maxConnections);
+    Copy c = new Copy(this);
+    c.bindAddress = value;
+    return c.build();
   }
 
   /** A copy with another port (0 = ephemeral). */
   public BalancerConfig withPort(int value) {
-    return new BalancerConfig(
-        bindAddress,
-        value,
-        backends,
-        policy,
-        healthInterval,
-        rise,
-        fall,
-        connectTimeout,
-        responseTimeout,
-        maxHeaderBytes,
-        maxConnections);
+    Copy c = new Copy(this);
+    c.port = value;
+    return c.build();
   }
 
   /** A copy with other backends. */
   public BalancerConfig withBackends(List<Backend> value) {
-    return new BalancerConfig(
-        bindAddress,
-        port,
-        value,
-        policy,
-        healthInterval,
-        rise,
-        fall,
-        connectTimeout,
-        responseTimeout,
-        maxHeaderBytes,
-        maxConnections);
+    Copy c = new Copy(this);
+    c.backends = value;
+    return c.build();
   }
 
   /** A copy with another policy. */
   public BalancerConfig withPolicy(Policy value) {
-    return new BalancerConfig(
-        bindAddress,
-        port,
-        backends,
-        value,
-        healthInterval,
-        rise,
-        fall,
-        connectTimeout,
-        responseTimeout,
-        maxHeaderBytes,
-        maxConnections);
+    Copy c = new Copy(this);
+    c.policy = value;
+    return c.build();
   }
 
   /** A copy with another health-check interval. */
   public BalancerConfig withHealthInterval(Duration value) {
-    return new BalancerConfig(
-        bindAddress,
-        port,
-        backends,
-        policy,
-        value,
-        rise,
-        fall,
-        connectTimeout,
-        responseTimeout,
-        maxHeaderBytes,
-        maxConnections);
+    Copy c = new Copy(this);
+    c.healthInterval = value;
+    return c.build();
   }
 
   /** A copy with another rise count. */
   public BalancerConfig withRise(int value) {
-    return new BalancerConfig(
-        bindAddress,
-        port,
-        backends,
-        policy,
-        healthInterval,
-        value,
-        fall,
-        connectTimeout,
-        responseTimeout,
-        maxHeaderBytes,
-        maxConnections);
+    Copy c = new Copy(this);
+    c.rise = value;
+    return c.build();
   }
 
   /** A copy with another fall count. */
   public BalancerConfig withFall(int value) {
-    return new BalancerConfig(
-        bindAddress,
-        port,
-        backends,
-        policy,
-        healthInterval,
-        rise,
-        value,
-        connectTimeout,
-        responseTimeout,
-        maxHeaderBytes,
-        maxConnections);
+    Copy c = new Copy(this);
+    c.fall = value;
+    return c.build();
   }
 
   /** A copy with another connect timeout. */
   public BalancerConfig withConnectTimeout(Duration value) {
-    return new BalancerConfig(
-        bindAddress,
-        port,
-        backends,
-        policy,
-        healthInterval,
-        rise,
-        fall,
-        value,
-        responseTimeout,
-        maxHeaderBytes,
-        maxConnections);
+    Copy c = new Copy(this);
+    c.connectTimeout = value;
+    return c.build();
   }
 
   /** A copy with another response timeout. */
   public BalancerConfig withResponseTimeout(Duration value) {
-    return new BalancerConfig(
-        bindAddress,
-        port,
-        backends,
-        policy,
-        healthInterval,
-        rise,
-        fall,
-        connectTimeout,
-        value,
-        maxHeaderBytes,
-        maxConnections);
+    Copy c = new Copy(this);
+    c.responseTimeout = value;
+    return c.build();
   }
 
   /** A copy with another header-size bound. */
   public BalancerConfig withMaxHeaderBytes(int value) {
-    return new BalancerConfig(
-        bindAddress,
-        port,
-        backends,
-        policy,
-        healthInterval,
-        rise,
-        fall,
-        connectTimeout,
-        responseTimeout,
-        value,
-        maxConnections);
+    Copy c = new Copy(this);
+    c.maxHeaderBytes = value;
+    return c.build();
   }
 
   /** A copy with another connection bound. */
   public BalancerConfig withMaxConnections(int value) {
-    return new BalancerConfig(
-        bindAddress,
-        port,
-        backends,
-        policy,
-        healthInterval,
-        rise,
-        fall,
-        connectTimeout,
-        responseTimeout,
-        maxHeaderBytes,
-        value);
+    Copy c = new Copy(this);
+    c.maxConnections = value;
+    return c.build();
+  }
+
+  /** A copy with another request-head timeout. */
+  public BalancerConfig withHeaderTimeout(Duration value) {
+    Copy c = new Copy(this);
+    c.headerTimeout = value;
+    return c.build();
+  }
+
+  /** A copy with another request-body progress timeout. */
+  public BalancerConfig withBodyTimeout(Duration value) {
+    Copy c = new Copy(this);
+    c.bodyTimeout = value;
+    return c.build();
+  }
+
+  /** A copy with another idle keep-alive timeout. */
+  public BalancerConfig withKeepAliveTimeout(Duration value) {
+    Copy c = new Copy(this);
+    c.keepAliveTimeout = value;
+    return c.build();
+  }
+
+  /** A copy with another per-address connection bound. */
+  public BalancerConfig withMaxConnectionsPerIp(int value) {
+    Copy c = new Copy(this);
+    c.maxConnectionsPerIp = value;
+    return c.build();
+  }
+
+  /** A copy with other trusted proxies (addresses or CIDRs). */
+  public BalancerConfig withTrustedProxies(List<String> value) {
+    Copy c = new Copy(this);
+    c.trustedProxies = value;
+    return c.build();
+  }
+
+  /** A copy with admin paths forwarded to the nodes, or not. */
+  public BalancerConfig withForwardAdminPaths(boolean value) {
+    Copy c = new Copy(this);
+    c.forwardAdminPaths = value;
+    return c.build();
+  }
+
+  /** A copy with another admin listener address. */
+  public BalancerConfig withAdminBindAddress(String value) {
+    Copy c = new Copy(this);
+    c.adminBindAddress = value;
+    return c.build();
+  }
+
+  /** A copy with another admin port (0 = ephemeral, -1 = no admin listener). */
+  public BalancerConfig withAdminPort(int value) {
+    Copy c = new Copy(this);
+    c.adminPort = value;
+    return c.build();
+  }
+
+  /** A copy with the status pages served on the public port too, or not. */
+  public BalancerConfig withStatusOnPublicPort(boolean value) {
+    Copy c = new Copy(this);
+    c.statusOnPublicPort = value;
+    return c.build();
+  }
+
+  /** A mutable copy of every component, for the {@code with...} methods. */
+  private static final class Copy {
+    private String bindAddress;
+    private int port;
+    private List<Backend> backends;
+    private Policy policy;
+    private Duration healthInterval;
+    private int rise;
+    private int fall;
+    private Duration connectTimeout;
+    private Duration responseTimeout;
+    private int maxHeaderBytes;
+    private int maxConnections;
+    private Duration headerTimeout;
+    private Duration bodyTimeout;
+    private Duration keepAliveTimeout;
+    private int maxConnectionsPerIp;
+    private List<String> trustedProxies;
+    private boolean forwardAdminPaths;
+    private String adminBindAddress;
+    private int adminPort;
+    private boolean statusOnPublicPort;
+
+    Copy(BalancerConfig c) {
+      bindAddress = c.bindAddress;
+      port = c.port;
+      backends = c.backends;
+      policy = c.policy;
+      healthInterval = c.healthInterval;
+      rise = c.rise;
+      fall = c.fall;
+      connectTimeout = c.connectTimeout;
+      responseTimeout = c.responseTimeout;
+      maxHeaderBytes = c.maxHeaderBytes;
+      maxConnections = c.maxConnections;
+      headerTimeout = c.headerTimeout;
+      bodyTimeout = c.bodyTimeout;
+      keepAliveTimeout = c.keepAliveTimeout;
+      maxConnectionsPerIp = c.maxConnectionsPerIp;
+      trustedProxies = c.trustedProxies;
+      forwardAdminPaths = c.forwardAdminPaths;
+      adminBindAddress = c.adminBindAddress;
+      adminPort = c.adminPort;
+      statusOnPublicPort = c.statusOnPublicPort;
+    }
+
+    BalancerConfig build() {
+      return new BalancerConfig(
+          bindAddress,
+          port,
+          backends,
+          policy,
+          healthInterval,
+          rise,
+          fall,
+          connectTimeout,
+          responseTimeout,
+          maxHeaderBytes,
+          maxConnections,
+          headerTimeout,
+          bodyTimeout,
+          keepAliveTimeout,
+          maxConnectionsPerIp,
+          trustedProxies,
+          forwardAdminPaths,
+          adminBindAddress,
+          adminPort,
+          statusOnPublicPort);
+    }
   }
 
   /** The backend with this route, or null. */
@@ -330,6 +433,22 @@ public record BalancerConfig(
         + maxHeaderBytes
         + ", maxConnections="
         + Objects.toString(maxConnections)
+        + " ("
+        + maxConnectionsPerIp
+        + " per address), header="
+        + headerTimeout.toMillis()
+        + "ms, body="
+        + bodyTimeout.toMillis()
+        + "ms, keepAlive="
+        + keepAliveTimeout.toMillis()
+        + "ms, trustedProxies="
+        + trustedProxies
+        + ", forwardAdminPaths="
+        + forwardAdminPaths
+        + ", admin="
+        + (adminPort < 0 ? "none" : adminBindAddress + ":" + adminPort)
+        + ", statusOnPublicPort="
+        + statusOnPublicPort
         + "]";
   }
 }

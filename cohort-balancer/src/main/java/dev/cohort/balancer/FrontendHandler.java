@@ -54,8 +54,9 @@ import java.util.concurrent.TimeUnit;
  * <p>Why one long class: it is the state machine of one exchange (idle, connecting, streaming the
  * request, streaming the response, retrying, relaying), and every step reads and writes the same
  * dozen fields; split over classes, those fields would have to be shared mutable state. The
- * routing, health, header rules, pages and pool live elsewhere ({@link Router}, {@link
- * HealthChecker}, {@link Headers}, {@link AdminPages}, {@link BackendState}).
+ * routing, health, header rules, pages, refusals, read timeouts and pool live elsewhere ({@link
+ * Router}, {@link HealthChecker}, {@link Headers}, {@link AdminPages}, {@link LocalAnswers}, {@link
+ * ClientTimeouts}, {@link BackendState}).
  */
 final class FrontendHandler extends ChannelInboundHandlerAdapter {
   /** Request body bytes kept so that an idempotent request can be sent a second time. */
@@ -73,10 +74,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   }
 
   private final ProxyContext proxy;
+  private final ClientTimeouts timeouts;
   private ChannelHandlerContext ctx;
   private final ArrayDeque<Object> queued = new ArrayDeque<>();
   private boolean relay;
   private String clientIp;
+  private boolean clientTrusted;
   private boolean inClientRead;
 
   /** True while the codecs leave the pipelines after a 101; bytes wait in the lists below. */
@@ -121,8 +124,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private boolean pausedForBackend;
   private boolean pausedForConnect;
 
-  FrontendHandler(ProxyContext proxy) {
+  FrontendHandler(ProxyContext proxy, ClientTimeouts timeouts) {
     this.proxy = proxy;
+    this.timeouts = timeouts;
   }
 
   @Override
@@ -202,6 +206,33 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   }
 
   @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt == ClientTimeouts.BODY_STALLED) {
+      onBodyStalled();
+    } else {
+      ctx.fireUserEventTriggered(evt);
+    }
+  }
+
+  /** The client stopped sending its request body (body-timeout): 408, or a close mid-response. */
+  private void onBodyStalled() {
+    if (mode == Mode.IDLE || requestDone) {
+      return;
+    }
+    if (responseStarted) {
+      ctx.close();
+      return;
+    }
+    abandonBackend();
+    reject(
+        HttpResponseStatus.REQUEST_TIMEOUT,
+        "the request body stalled for "
+            + proxy.config.bodyTimeout().toMillis()
+            + " ms (body-timeout)",
+        false);
+  }
+
+  @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     // I/O error on the client connection (reset, broken pipe): nothing to answer
     ctx.close();
@@ -227,11 +258,15 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       // never produced by the codec, but harmless to handle
       onRequestContent(c);
     }
-    String uri = req.uri();
-    if (uri.startsWith("/balancer/") || uri.equals("/balancer")) {
+    FullHttpResponse local = proxy.local.answer(req);
+    if (local != null) {
       mode = Mode.DISCARD;
-      proxy.stats.adminRequests.increment();
-      respond(proxy.admin.handle(req), false);
+      boolean malformed = local.status().equals(HttpResponseStatus.BAD_REQUEST);
+      if (malformed) {
+        requestDone = true; // the rest of the connection is not read
+        clientKeepAlive = false;
+      }
+      respond(local, malformed);
       return;
     }
     sessionId = SessionIds.find(req);
@@ -239,8 +274,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     webSocket = Headers.isWebSocketUpgrade(req);
     if (clientIp == null) {
       clientIp = Headers.ip(ctx.channel().remoteAddress());
+      clientTrusted = proxy.trusted.contains(ctx.channel().remoteAddress());
     }
-    Headers.forRequest(req, clientIp, webSocket);
+    Headers.forRequest(req, clientIp, clientTrusted, webSocket);
     BackendState b = proxy.router.pick(sessionId, null);
     if (b == null) {
       proxy.stats.noBackend.increment();
@@ -758,6 +794,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       dispatch(queued.poll());
     }
     updateAutoRead();
+    if (mode == Mode.IDLE && !relay) {
+      timeouts.idle();
+    }
   }
 
   /** Detaches the backend connection: back to the pool, or closed. */
@@ -805,7 +844,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void rejectMalformed(Throwable cause) {
-    proxy.stats.badRequests.increment();
     HttpResponseStatus status;
     String why;
     if (cause instanceof TooLongHttpHeaderException) {
@@ -823,6 +861,14 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     } else {
       status = HttpResponseStatus.BAD_REQUEST;
       why = "the request is not valid HTTP/1.1";
+    }
+    reject(status, why, true);
+  }
+
+  /** Answers {@code status} and closes the connection; the rest of it is not read. */
+  private void reject(HttpResponseStatus status, String why, boolean malformed) {
+    if (malformed) {
+      proxy.stats.badRequests.increment();
     }
     mode = Mode.DISCARD;
     requestDone = true;
@@ -871,6 +917,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     boolean read = !pausedForBackend && !pausedForConnect && queued.isEmpty();
     if (ctx.channel().config().isAutoRead() != read) {
       ctx.channel().config().setAutoRead(read);
+      if (read) {
+        timeouts.resumed();
+      }
     }
   }
 

@@ -13,12 +13,33 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.List;
 
-/** Header rewriting for the proxy: hop-by-hop removal and {@code X-Forwarded-*}. */
+/**
+ * Header rewriting for the proxy: hop-by-hop removal and {@code X-Forwarded-*}.
+ *
+ * <p>Forwarding headers are the nodes' idea of who the client is and how it came (Tomcat's
+ * RemoteIpValve, Spring's ForwardedHeaderFilter): from a client that is not a trusted proxy they
+ * are dropped and set from what the balancer saw; from a trusted proxy they are kept, its address
+ * appended to {@code X-Forwarded-For}. A {@code Connection} header never removes a forwarding
+ * header, {@code Host} or the framing headers: those are not the client's to drop.
+ */
 final class Headers {
   static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
   static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
   static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
   private static final AsciiString HTTP = AsciiString.cached("http");
+
+  /** Headers that say where a request came from: an untrusted client's are dropped. */
+  private static final AsciiString[] FORWARDING = {
+    X_FORWARDED_FOR,
+    X_FORWARDED_PROTO,
+    X_FORWARDED_HOST,
+    AsciiString.cached("x-forwarded-port"),
+    AsciiString.cached("x-forwarded-prefix"),
+    AsciiString.cached("x-forwarded-ssl"),
+    AsciiString.cached("x-forwarded-server"),
+    AsciiString.cached("x-real-ip"),
+    AsciiString.cached("forwarded")
+  };
 
   private static final AsciiString[] HOP_BY_HOP = {
     HttpHeaderNames.CONNECTION,
@@ -69,7 +90,7 @@ final class Headers {
     for (int i = 0; i < connection.size(); i++) {
       for (String token : connection.get(i).split(",")) {
         String name = token.trim();
-        if (!name.isEmpty()) {
+        if (!name.isEmpty() && !isProtected(name)) {
           h.remove(name);
         }
       }
@@ -83,6 +104,30 @@ final class Headers {
     }
   }
 
+  /**
+   * Names a {@code Connection} header cannot remove: the framing ({@code Content-Length}: without
+   * it a body would be read by the node as the next request), {@code Host} and the forwarding
+   * headers (the balancer's own, or a trusted proxy's).
+   */
+  static boolean isProtected(String name) {
+    if (name.regionMatches(true, 0, "x-forwarded-", 0, 12)) {
+      return true;
+    }
+    for (AsciiString f : FORWARDING) {
+      if (f.contentEqualsIgnoreCase(name)) {
+        return true;
+      }
+    }
+    return HttpHeaderNames.HOST.contentEqualsIgnoreCase(name)
+        || HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name)
+        || HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(name);
+  }
+
+  /** Whether the request carries more than one {@code Host} header (refused with 400). */
+  static boolean hasSeveralHosts(HttpRequest r) {
+    return r.headers().getAll(HttpHeaderNames.HOST).size() > 1;
+  }
+
   /** The textual IP address of a peer, or null. */
   static String ip(SocketAddress peer) {
     return peer instanceof InetSocketAddress isa && isa.getAddress() != null
@@ -92,11 +137,23 @@ final class Headers {
 
   /**
    * Prepares a client request for a backend: HTTP/1.1 keep-alive, hop-by-hop headers removed
-   * (except the upgrade pair of a WebSocket handshake), {@code X-Forwarded-*} added.
+   * (except the upgrade pair of a WebSocket handshake), {@code X-Forwarded-*} set.
+   *
+   * <p>{@code X-Forwarded-Port} is not set (the listening port is not the port the client named
+   * when a firewall forwards to it); an untrusted client's is dropped.
+   *
+   * @param clientIp the peer's address (null when unknown)
+   * @param trusted whether the peer is a trusted proxy: then its forwarding headers are kept and
+   *     only completed; otherwise any the client sent are replaced
    */
-  static void forRequest(HttpRequest r, String clientIp, boolean webSocket) {
+  static void forRequest(HttpRequest r, String clientIp, boolean trusted, boolean webSocket) {
     HttpHeaders h = r.headers();
     h.remove(HttpHeaderNames.EXPECT);
+    if (!trusted) {
+      for (AsciiString name : FORWARDING) {
+        h.remove(name);
+      }
+    }
     stripHopByHop(r);
     if (webSocket) {
       h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
@@ -104,9 +161,8 @@ final class Headers {
     }
     r.setProtocolVersion(HttpVersion.HTTP_1_1);
     if (clientIp != null) {
-      String ip = clientIp;
-      String prior = h.get(X_FORWARDED_FOR);
-      h.set(X_FORWARDED_FOR, prior == null || prior.isBlank() ? ip : prior + ", " + ip);
+      String prior = trusted ? h.get(X_FORWARDED_FOR) : null;
+      h.set(X_FORWARDED_FOR, prior == null || prior.isBlank() ? clientIp : prior + ", " + clientIp);
     }
     if (!h.contains(X_FORWARDED_PROTO)) {
       h.set(X_FORWARDED_PROTO, HTTP);

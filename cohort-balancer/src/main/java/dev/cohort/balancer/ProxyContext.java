@@ -47,6 +47,8 @@ final class ProxyContext {
   final Router router;
   final Stats stats;
   final AdminPages admin;
+  final LocalAnswers local;
+  final TrustedProxies trusted;
 
   ProxyContext(BalancerConfig config, List<BackendState> backends, Stats stats) {
     this.config = config;
@@ -54,12 +56,13 @@ final class ProxyContext {
     this.router = new Router(backends, config.policy());
     this.stats = stats;
     this.admin = new AdminPages(this);
+    this.local = new LocalAnswers(this);
+    this.trusted = TrustedProxies.parse(config.trustedProxies());
   }
 
   /**
-   * Sets up a client connection: requests are decoded by Netty's {@link HttpRequestDecoder}
-   * (bounded line and headers: 414/431/400), responses are written as bytes by {@link
-   * FrontendHandler}.
+   * Sets up a client connection: {@link ClientTimeouts} around Netty's {@link HttpRequestDecoder}
+   * (bounded line and headers: 414/431/400), responses written as bytes by {@link FrontendHandler}.
    */
   void initClient(Channel ch) {
     HttpDecoderConfig decoder =
@@ -67,7 +70,12 @@ final class ProxyContext {
             .setMaxInitialLineLength(Math.max(MAX_INITIAL_LINE, config.maxHeaderBytes()))
             .setMaxHeaderSize(config.maxHeaderBytes())
             .setMaxChunkSize(MAX_CHUNK);
-    ch.pipeline().addLast(new HttpRequestDecoder(decoder)).addLast(new FrontendHandler(this));
+    ClientTimeouts timeouts = new ClientTimeouts(config, stats);
+    ch.pipeline()
+        .addLast(timeouts.bytes)
+        .addLast(new HttpRequestDecoder(decoder))
+        .addLast(timeouts.messages)
+        .addLast(new FrontendHandler(this, timeouts));
   }
 
   /** Opens a new connection to {@code b} on {@code loop} (the client connection's loop). */

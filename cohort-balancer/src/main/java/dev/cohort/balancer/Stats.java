@@ -8,6 +8,22 @@ final class Stats {
   final AtomicInteger connections = new AtomicInteger();
   final LongAdder connectionsTotal = new LongAdder();
   final LongAdder connectionsRejected = new LongAdder();
+
+  /** Connections closed at accept because their address had max-connections-per-ip open. */
+  final LongAdder connectionsRejectedPerIp = new LongAdder();
+
+  /** Connections answered 408 because a request head did not arrive within header-timeout. */
+  final LongAdder headerTimeouts = new LongAdder();
+
+  /** Connections answered 408 (or closed) because a request body stalled for body-timeout. */
+  final LongAdder bodyTimeouts = new LongAdder();
+
+  /** Connections closed without a request byte for keep-alive-timeout (or header-timeout). */
+  final LongAdder idleClosed = new LongAdder();
+
+  /** Requests for the nodes' admin paths ({@code /cohort/*} except health), answered 404. */
+  final LongAdder adminPathsRefused = new LongAdder();
+
   final LongAdder requests = new LongAdder();
   final LongAdder retries = new LongAdder();
 

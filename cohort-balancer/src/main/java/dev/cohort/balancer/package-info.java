@@ -7,9 +7,13 @@
  *
  * <pre>
  *  client connection (one per client socket)            backend connection (pooled, same loop)
+ *  admitted by ConnectionLimits (max-connections, per address)
  *  +------------------------------------+               +------------------------------------+
+ *  | ClientTimeouts.bytes: every read   |               |                                    |
  *  | HttpRequestDecoder                 |  HttpRequest  | HttpRequestEncoder                 |
  *  |   bounded line/headers (414/431)   |  HttpContent  |                                    |
+ *  | ClientTimeouts.messages: head/body |               |                                    |
+ *  |   ends (408 late head/stalled body)|               |                                    |
  *  | FrontendHandler                    | ------------> | BackendHandler + ResponseParser    |
  *  |   one exchange at a time:          |   streamed,   |   status line and framing headers  |
  *  |   route, connect, stream, retry;   |   no copies   |   only; hands on the original      |
@@ -18,7 +22,8 @@
  *  +------------------------------------+  + body slices
  *
  *  Requests are decoded by Netty and re-encoded (X-Forwarded-*, hop-by-hop removal, the route from
- *  the cookie or path). Responses are not: the head goes on as a slice of the bytes read (a copy
+ *  the cookie or path); LocalAnswers keeps /cohort/* (except health) and /balancer/* from the
+ *  nodes. Responses are not: the head goes on as a slice of the bytes read (a copy
  *  without the hop-by-hop lines when something must change), the body as retained slices, chunk
  *  framing included (de-chunked only for HTTP/1.0 clients).
  *
@@ -44,6 +49,13 @@
  * to another backend, whatever its method. A backend that fails before its first response byte gets
  * an idempotent request retried once elsewhere; others get 502. A silent backend gets 504 after the
  * response timeout.
+ *
+ * <h2>Exposure</h2>
+ *
+ * The status pages ({@code /balancer/*}) are served by {@code AdminListener} on a separate
+ * listener, loopback by default; the public port answers 404 there. The nodes' admin and farm paths
+ * ({@code /cohort/*} except {@code /cohort/health}) are answered 404 (see {@code AdminPaths}). A
+ * client's {@code X-Forwarded-*} headers are replaced unless it is a trusted proxy.
  *
  * <p>Public types: {@link dev.cohort.balancer.Balancer}, {@link
  * dev.cohort.balancer.BalancerConfig}, {@link dev.cohort.balancer.Backend}, {@link

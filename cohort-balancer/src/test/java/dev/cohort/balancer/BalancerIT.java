@@ -1,6 +1,7 @@
 package dev.cohort.balancer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.net.http.HttpResponse;
@@ -108,13 +109,23 @@ class BalancerIT extends ItSupport {
   }
 
   @Test
-  void statusPagesShowEveryBackend_asJsonHtmlAndMetrics() throws Exception {
+  void statusPagesShowEveryBackend_asJsonHtmlAndMetrics_onTheAdminPortOnly() throws Exception {
     TestBackend n1 = backend("n1");
     TestBackend n2 = backend("n2");
     Balancer balancer = balancer(config(n1, n2));
-    Http http = new Http(balancer.port());
-    http.get("/", "Cookie", "JSESSIONID=SECRET1234.n1");
+    Http proxied = new Http(balancer.port());
+    proxied.get("/", "Cookie", "JSESSIONID=SECRET1234.n1");
     balancer.drain("n2", true);
+    for (String page :
+        List.of(
+            "/balancer/status", "/balancer/status?format=json", "/balancer/metrics", "/balancer")) {
+      HttpResponse<String> r = proxied.get(page);
+      assertThat(r.statusCode()).as(page).isEqualTo(404);
+      assertThat(r.body()).as(page).doesNotContain("127.0.0.1", "n1", "n2");
+    }
+    int hits = n1.hits.get() + n2.hits.get();
+
+    Http http = new Http(balancer.adminPort());
 
     HttpResponse<String> json = http.get("/balancer/status", "Accept", "application/json");
     assertThat(json.headers().firstValue("content-type")).hasValue("application/json");
@@ -135,6 +146,47 @@ class BalancerIT extends ItSupport {
         .contains("cohort_balancer_backend_draining{route=\"n2\"} 1")
         .containsPattern("cohort_balancer_backend_requests_total\\{route=\"n1\"\\} [1-9]");
     assertThat(http.get("/balancer/nope").statusCode()).isEqualTo(404);
+    assertThat(http.get("/").statusCode()).as("the admin port forwards nothing").isEqualTo(404);
+    assertThat(n1.hits.get() + n2.hits.get()).isEqualTo(hits);
+  }
+
+  @Test
+  void nodeAdminPathsAreNotForwarded_healthAndAppPathsAre() throws Exception {
+    TestBackend n1 = backend("n1");
+    Balancer balancer = balancer(config(n1));
+    try (RawClient c = new RawClient(balancer.port())) {
+      for (String target :
+          List.of(
+              "/cohort/status",
+              "/cohort;x/status",
+              "/%63ohort/status",
+              "//cohort/status",
+              "/app/../cohort/farm",
+              "/COHORT/status")) {
+        c.send("GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n");
+        String head = c.readHead();
+        assertThat(head).as(target).startsWith("HTTP/1.1 404");
+        c.readBody(RawClient.contentLength(head));
+      }
+      assertThat(n1.hits.get()).isZero();
+      c.send("GET /cohort/health HTTP/1.1\r\nHost: x\r\n\r\n");
+      String head = c.readHead();
+      assertThat(head).startsWith("HTTP/1.1 200");
+      assertThat(c.readBody(RawClient.contentLength(head))).isEqualTo("ready\n");
+      c.send("GET /app HTTP/1.1\r\nHost: x\r\n\r\n");
+      assertThat(c.readHead()).startsWith("HTTP/1.1 200");
+    }
+    assertThat(n1.hits.get()).isEqualTo(1);
+    assertThat(balancer.statusJson()).contains("\"adminPathsRefused\":6");
+  }
+
+  @Test
+  void statusPagesOnThePublicPort_onlyWhenAskedFor() throws Exception {
+    TestBackend n1 = backend("n1");
+    Balancer balancer = balancer(config(n1).withStatusOnPublicPort(true).withAdminPort(-1));
+    Http http = new Http(balancer.port());
+    assertThat(http.get("/balancer/status?format=json").body()).startsWith("{\"policy\"");
+    assertThatThrownBy(balancer::adminPort).hasMessageContaining("admin-port is -1");
   }
 
   @Test

@@ -50,6 +50,7 @@ public final class BenchMain {
           new Balancer(
               BalancerConfig.defaults(backends)
                   .withPort(Integer.parseInt(args[1]))
+                  .withAdminPort(0)
                   .withHealthInterval(Duration.ofSeconds(1)));
       b.start();
       System.out.println("PORT " + b.port());

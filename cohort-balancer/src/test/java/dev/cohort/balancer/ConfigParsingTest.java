@@ -67,6 +67,15 @@ class ConfigParsingTest {
     assertThat(c.responseTimeout()).isEqualTo(Duration.ofSeconds(30));
     assertThat(c.maxHeaderBytes()).isEqualTo(16 * 1024);
     assertThat(c.maxConnections()).isEqualTo(10_000);
+    assertThat(c.headerTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(c.bodyTimeout()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(c.keepAliveTimeout()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(c.maxConnectionsPerIp()).isEqualTo(256);
+    assertThat(c.trustedProxies()).isEmpty();
+    assertThat(c.forwardAdminPaths()).isFalse();
+    assertThat(c.adminBindAddress()).isEqualTo("127.0.0.1");
+    assertThat(c.adminPort()).isEqualTo(8079);
+    assertThat(c.statusOnPublicPort()).isFalse();
   }
 
   @Test
@@ -82,7 +91,16 @@ class ConfigParsingTest {
             .withConnectTimeout(Duration.ofMillis(300))
             .withResponseTimeout(Duration.ofSeconds(5))
             .withMaxHeaderBytes(8192)
-            .withMaxConnections(10);
+            .withMaxConnections(10)
+            .withHeaderTimeout(Duration.ofSeconds(2))
+            .withBodyTimeout(Duration.ofSeconds(3))
+            .withKeepAliveTimeout(Duration.ofSeconds(4))
+            .withMaxConnectionsPerIp(5)
+            .withTrustedProxies(List.of("10.0.0.0/8"))
+            .withForwardAdminPaths(true)
+            .withAdminBindAddress("0.0.0.0")
+            .withAdminPort(9000)
+            .withStatusOnPublicPort(true);
     assertThat(c)
         .isEqualTo(
             new BalancerConfig(
@@ -96,7 +114,16 @@ class ConfigParsingTest {
                 Duration.ofMillis(300),
                 Duration.ofSeconds(5),
                 8192,
-                10));
+                10,
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(3),
+                Duration.ofSeconds(4),
+                5,
+                List.of("10.0.0.0/8"),
+                true,
+                "0.0.0.0",
+                9000,
+                true));
   }
 
   @Test
@@ -119,6 +146,40 @@ class ConfigParsingTest {
     assertThatThrownBy(() -> d.withMaxHeaderBytes(100))
         .hasMessageStartingWith("max-header-bytes: ");
     assertThatThrownBy(() -> d.withMaxConnections(0)).hasMessageStartingWith("max-connections: ");
+    assertThatThrownBy(() -> d.withHeaderTimeout(Duration.ZERO))
+        .hasMessageStartingWith("header-timeout: ");
+    assertThatThrownBy(() -> d.withBodyTimeout(null)).hasMessageStartingWith("body-timeout: ");
+    assertThatThrownBy(() -> d.withKeepAliveTimeout(Duration.ofMillis(-5)))
+        .hasMessageStartingWith("keep-alive-timeout: ");
+    assertThatThrownBy(() -> d.withMaxConnectionsPerIp(0))
+        .hasMessageStartingWith("max-connections-per-ip: ");
+    for (String bad :
+        List.of("", "10.0.0.0/33", "proxy.example", "10.0.0/8", "10.0.0.1/x", "::1/129")) {
+      assertThatThrownBy(() -> d.withTrustedProxies(List.of(bad)))
+          .as(bad)
+          .hasMessageStartingWith("trusted-proxy: ");
+    }
+    assertThatThrownBy(() -> d.withAdminBindAddress("")).hasMessageStartingWith("admin-bind: ");
+    assertThatThrownBy(() -> d.withAdminPort(-2)).hasMessageStartingWith("admin-port: ");
+    assertThatThrownBy(() -> d.withPort(9000).withAdminPort(9000))
+        .hasMessageStartingWith("admin-port: 9000 is also the public port");
+  }
+
+  @Test
+  void trustedProxiesMatchAddressesAndBlocks() throws Exception {
+    TrustedProxies t = TrustedProxies.parse(List.of("10.0.0.0/8", "192.0.2.7", "2001:db8::/32"));
+    assertThat(t.contains(java.net.InetAddress.getByName("10.200.3.4"))).isTrue();
+    assertThat(t.contains(java.net.InetAddress.getByName("11.0.0.1"))).isFalse();
+    assertThat(t.contains(java.net.InetAddress.getByName("192.0.2.7"))).isTrue();
+    assertThat(t.contains(java.net.InetAddress.getByName("192.0.2.8"))).isFalse();
+    assertThat(t.contains(java.net.InetAddress.getByName("2001:db8:1::5"))).isTrue();
+    assertThat(t.contains(java.net.InetAddress.getByName("2001:db9::5"))).isFalse();
+    assertThat(
+            TrustedProxies.parse(List.of("127.0.0.1/31"))
+                .contains(java.net.InetAddress.getByName("127.0.0.0")))
+        .isTrue();
+    assertThat(TrustedProxies.parse(List.of()).contains(java.net.InetAddress.getByName("10.0.0.1")))
+        .isFalse();
   }
 
   @Test

@@ -45,7 +45,10 @@ abstract class ItSupport {
   }
 
   static BalancerConfig config(List<Backend> backends) {
-    return BalancerConfig.defaults(backends).withPort(0).withHealthInterval(Duration.ofMillis(200));
+    return BalancerConfig.defaults(backends)
+        .withPort(0)
+        .withAdminPort(0)
+        .withHealthInterval(Duration.ofMillis(200));
   }
 
   static BalancerConfig config(TestBackend... backends) {

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -121,8 +122,57 @@ class ProtocolIT extends ItSupport {
     TestBackend n1 = backend("n1");
     Http http = new Http(balancer(config(n1)).port());
     HttpResponse<String> r = http.get("/", "X-Forwarded-For", "10.9.8.7");
-    assertThat(r.headers().firstValue("x-seen-forwarded-for")).hasValue("10.9.8.7, 127.0.0.1");
+    assertThat(r.headers().firstValue("x-seen-forwarded-for")).hasValue("127.0.0.1");
     assertThat(r.headers().firstValue("keep-alive")).isEmpty();
+  }
+
+  private static final String SPOOFING =
+      "GET /echo-headers HTTP/1.1\r\nHost: shop.example\r\nX-Forwarded-For: 6.6.6.6\r\n"
+          + "X-Forwarded-Proto: https\r\nX-Forwarded-Host: evil.example\r\n"
+          + "Forwarded: for=6.6.6.6\r\nConnection: keep-alive, X-Forwarded-For, Host\r\n\r\n";
+
+  private static String echoedHeaders(int port) throws Exception {
+    try (RawClient c = new RawClient(port)) {
+      c.send(SPOOFING);
+      String head = c.readHead();
+      assertThat(head).startsWith("HTTP/1.1 200");
+      return c.readBody(RawClient.contentLength(head));
+    }
+  }
+
+  @Test
+  void forwardingHeadersFromAClient_areReplaced_unlessItIsATrustedProxy() throws Exception {
+    TestBackend n1 = backend("n1");
+    String seen = echoedHeaders(balancer(config(n1)).port());
+    assertThat(seen)
+        .contains(
+            "x-forwarded-for: 127.0.0.1\n",
+            "x-forwarded-proto: http\n",
+            "x-forwarded-host: shop.example\n",
+            "host: shop.example\n")
+        .doesNotContain("6.6.6.6", "evil.example", "https", "forwarded: ");
+
+    String viaProxy =
+        echoedHeaders(balancer(config(n1).withTrustedProxies(List.of("127.0.0.0/8"))).port());
+    assertThat(viaProxy)
+        .contains(
+            "x-forwarded-for: 6.6.6.6, 127.0.0.1\n",
+            "x-forwarded-proto: https\n",
+            "x-forwarded-host: evil.example\n",
+            "forwarded: for=6.6.6.6\n",
+            "host: shop.example\n");
+  }
+
+  @Test
+  void twoHostHeadersAreRefused400_andNeverReachANode() throws Exception {
+    TestBackend n1 = backend("n1");
+    Balancer balancer = balancer(config(n1));
+    try (RawClient c = new RawClient(balancer.port())) {
+      c.send("GET / HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\n\r\n");
+      assertThat(c.readHead()).startsWith("HTTP/1.1 400");
+      c.readToEnd(); // closed
+    }
+    assertThat(n1.hits.get()).isZero();
   }
 
   @Test
@@ -146,7 +196,7 @@ class ProtocolIT extends ItSupport {
         .atMost(Duration.ofSeconds(10))
         .ignoreExceptions()
         .until(() -> http.get("/").statusCode() == 200);
-    assertThat(http.get("/balancer/metrics").body())
+    assertThat(new Http(balancer.adminPort()).get("/balancer/metrics").body())
         .contains("cohort_balancer_connections_rejected_total 1");
   }
 }

@@ -18,10 +18,19 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A small HTTP backend on 127.0.0.1 (JDK HttpServer, so it shares nothing with the balancer's
  * Netty): answers with its route in the body and an {@code X-Route} header, hands out {@code
  * JSESSIONID=<hex>.<route>} to clients without one, streams {@code /download?bytes=N}, counts
- * uploaded bytes, and answers {@code /cohort/health} with 200 or 503. Runs in-process or as a
- * separate JVM ({@link #main}) for the HAProxy test and the benchmark.
+ * uploaded bytes, lists the request headers it got at {@code /echo-headers}, and answers {@code
+ * /cohort/health} with 200 or 503. Runs in-process or as a separate JVM ({@link #main}) for the
+ * HAProxy test and the benchmark.
  */
 final class TestBackend implements AutoCloseable {
+  static {
+    // the JDK server writes a response's head and body apart: without this, Nagle's algorithm
+    // holds the body until the balancer's delayed ACK (40 ms a response on Linux)
+    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+      System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+  }
+
   final String route;
   final AtomicInteger hits = new AtomicInteger();
   volatile boolean healthy = true;
@@ -99,6 +108,20 @@ final class TestBackend implements AutoCloseable {
     ex.getResponseHeaders().add("X-Route", route);
     String forwardedFor = ex.getRequestHeaders().getFirst("X-Forwarded-For");
     ex.getResponseHeaders().add("X-Seen-Forwarded-For", String.valueOf(forwardedFor));
+    if (ex.getRequestURI().getPath().equals("/echo-headers")) {
+      StringBuilder lines = new StringBuilder();
+      ex.getRequestHeaders()
+          .forEach(
+              (k, v) ->
+                  v.forEach(
+                      x -> lines.append(k.toLowerCase()).append(": ").append(x).append('\n')));
+      byte[] body = lines.toString().getBytes(StandardCharsets.UTF_8);
+      ex.sendResponseHeaders(200, body.length);
+      try (OutputStream out = ex.getResponseBody()) {
+        out.write(body);
+      }
+      return;
+    }
     String query = ex.getRequestURI().getQuery();
     if (ex.getRequestURI().getPath().startsWith("/download") && query != null) {
       long n = Long.parseLong(query.substring(query.indexOf('=') + 1));

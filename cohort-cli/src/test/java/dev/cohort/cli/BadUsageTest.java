@@ -87,6 +87,21 @@ class BadUsageTest {
   }
 
   @Test
+  void balancerWithBadSecurityOptions_exits2_namingEach() {
+    String backend = "n1=http://127.0.0.1:8081";
+    assertOneLineNaming(
+        run("balancer", "--backend", backend, "--trusted-proxy", "proxy.example"),
+        "--trusted-proxy");
+    assertOneLineNaming(
+        run("balancer", "--backend", backend, "--admin-port", "70000"), "--admin-port");
+    assertOneLineNaming(
+        run("balancer", "--backend", backend, "--header-timeout", "0s"), "--header-timeout");
+    assertOneLineNaming(
+        run("balancer", "--backend", backend, "--max-connections-per-ip", "0"),
+        "--max-connections-per-ip");
+  }
+
+  @Test
   void balancerWithoutBackend_exits2() {
     assertOneLineNaming(run("balancer"), "--backend");
   }

@@ -32,6 +32,8 @@ class ChaosIT {
           .contains("stale reads     0")
           .containsPattern("resurrected\\s+0 \\(of [1-9]")
           .contains("kill -9")
+          // read from the balancer's status page on its admin port
+          .containsPattern("balancer\\s+\\d+ retries, \\d+ bad gateway")
           .contains("RESULT: PASS");
       assertThat(chaos.process.descendants().toList()).isEmpty();
     }

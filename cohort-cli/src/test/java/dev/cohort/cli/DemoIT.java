@@ -98,6 +98,30 @@ class DemoIT {
   }
 
   @Test
+  @Order(1)
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void balancerStatus_isOnItsAdminPortOnly_andNodeAdminPathsAreNotForwarded() throws Exception {
+    String prefix = "  balancer status: ";
+    String status =
+        demo.lines().stream()
+            .filter(l -> l.startsWith(prefix))
+            .findFirst()
+            .orElseThrow()
+            .substring(prefix.length());
+    HttpResponse<String> json =
+        http.send(
+            HttpRequest.newBuilder(URI.create(status + "?format=json"))
+                .timeout(Duration.ofSeconds(20))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(json.statusCode()).isEqualTo(200);
+    assertThat(json.body()).startsWith("{\"policy\"").contains("\"route\":\"n3\"");
+    assertThat(get("/balancer/status", null).statusCode()).isEqualTo(404);
+    assertThat(get("/cohort/status", null).statusCode()).isEqualTo(404);
+    assertThat(get("/cohort/health", null).statusCode()).isEqualTo(200);
+  }
+
+  @Test
   @Order(2)
   @Timeout(value = 120, unit = TimeUnit.SECONDS)
   void pageInABrowser_incrementsOnClick_andTheStatusPageRenders() throws Exception {

@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
       "Runs the sticky HTTP load balancer in front of the nodes.",
       "",
       "Sticky by the session id's .route suffix, health checks on /cohort/health, fail-over to a",
-      "healthy node when a node dies."
+      "healthy node when a node dies. The status pages are on the admin port (127.0.0.1:8079);",
+      "the nodes' /cohort/ pages other than /cohort/health are not forwarded."
     })
 public final class BalancerCommand implements Callable<Integer> {
 
@@ -66,6 +67,61 @@ public final class BalancerCommand implements Callable<Integer> {
   @Option(names = "--max-connections", defaultValue = "10000", description = "default 10000")
   int maxConnections;
 
+  @Option(
+      names = "--max-connections-per-ip",
+      defaultValue = "256",
+      description = "client connections from one address (default 256; trusted proxies exempt)")
+  int maxConnectionsPerIp;
+
+  @Option(
+      names = "--header-timeout",
+      defaultValue = "10s",
+      description = "a request head must arrive within this, else 408 (default 10s)")
+  String headerTimeout;
+
+  @Option(
+      names = "--body-timeout",
+      defaultValue = "30s",
+      description = "longest pause inside a request body, else 408 (default 30s)")
+  String bodyTimeout;
+
+  @Option(
+      names = "--keep-alive-timeout",
+      defaultValue = "60s",
+      description = "idle time between two requests before the close (default 60s)")
+  String keepAliveTimeout;
+
+  @Option(
+      names = "--trusted-proxy",
+      split = ",",
+      description =
+          "address or CIDR of a proxy in front whose X-Forwarded-* headers are kept, repeatable"
+              + " (default: none — every client's are replaced)")
+  List<String> trustedProxies = new ArrayList<>();
+
+  @Option(
+      names = "--admin-port",
+      defaultValue = "8079",
+      description = "port of the status pages (default 8079; 0 = a free one, -1 = none)")
+  int adminPort;
+
+  @Option(
+      names = "--admin-bind",
+      defaultValue = "127.0.0.1",
+      description = "address of the status pages (default 127.0.0.1)")
+  String adminBind;
+
+  @Option(
+      names = "--forward-admin-paths",
+      description =
+          "UNSAFE: forward the nodes' /cohort/ pages (admin, farm) to anyone who reaches --port")
+  boolean forwardAdminPaths;
+
+  @Option(
+      names = "--status-on-public-port",
+      description = "UNSAFE: also serve /balancer/status (backend addresses) on --port")
+  boolean statusOnPublicPort;
+
   @Option(names = "--config", description = "properties file with any of these options")
   Path config;
 
@@ -85,7 +141,9 @@ public final class BalancerCommand implements Callable<Integer> {
     try {
       balancer.start();
     } catch (IllegalStateException e) {
-      throw new IllegalArgumentException("--port: " + e.getMessage(), e);
+      String option =
+          String.valueOf(e.getMessage()).contains("[admin ") ? "--admin-port" : "--port";
+      throw new IllegalArgumentException(option + ": " + e.getMessage(), e);
     }
     System.out.println(
         "Cohort balancer ready: http://"
@@ -96,7 +154,14 @@ public final class BalancerCommand implements Callable<Integer> {
             + cfg.backends().size()
             + " backends ("
             + cfg.policy().option()
-            + ")");
+            + ")"
+            + (cfg.adminPort() < 0
+                ? ""
+                : "; status page http://"
+                    + adminBind
+                    + ":"
+                    + balancer.adminPort()
+                    + "/balancer/status"));
     System.out.flush();
     stopped.await();
     return 0;
@@ -119,7 +184,16 @@ public final class BalancerCommand implements Callable<Integer> {
           Durations.positive("--connect-timeout", connectTimeout, "ms"),
           Durations.positive("--response-timeout", responseTimeout, "ms"),
           maxHeaderBytes,
-          maxConnections);
+          maxConnections,
+          Durations.positive("--header-timeout", headerTimeout, "s"),
+          Durations.positive("--body-timeout", bodyTimeout, "s"),
+          Durations.positive("--keep-alive-timeout", keepAliveTimeout, "s"),
+          maxConnectionsPerIp,
+          trustedProxies == null ? List.of() : trustedProxies.stream().map(String::trim).toList(),
+          forwardAdminPaths,
+          adminBind,
+          adminPort,
+          statusOnPublicPort);
     } catch (IllegalArgumentException e) {
       String m = String.valueOf(e.getMessage());
       throw new IllegalArgumentException(m.startsWith("--") ? m : "--" + m, e);

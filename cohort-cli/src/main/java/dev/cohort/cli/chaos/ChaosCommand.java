@@ -64,6 +64,13 @@ public final class ChaosCommand implements Callable<Integer> {
   String url;
 
   @Option(
+      names = "--balancer-status",
+      description =
+          "with --url: the balancer's status page (e.g. http://127.0.0.1:8079/balancer/status),"
+              + " for its retry figures")
+  String balancerStatus;
+
+  @Option(
       names = "--nodes",
       split = ",",
       description =
@@ -178,7 +185,14 @@ public final class ChaosCommand implements Callable<Integer> {
     ExternalNodes external = nodes == null ? null : ExternalNodes.of(nodes, logDir);
     ChaosRun.Settings settings =
         settings(
-            s, url.replaceAll("/+$", ""), d, freeze, cut, mode, backups == null ? -1 : backups);
+            s,
+            url.replaceAll("/+$", ""),
+            balancerStatus,
+            d,
+            freeze,
+            cut,
+            mode,
+            backups == null ? -1 : backups);
     out.println(
         "chaos: against "
             + settings.url()
@@ -250,15 +264,19 @@ public final class ChaosCommand implements Callable<Integer> {
               + logDir
               + ")");
       String balancer;
+      String status;
       if (cluster instanceof NetnsCluster net) {
         net.start(Duration.ofSeconds(180));
         balancer = net.balancerUrl();
+        status = net.balancerStatusUrl();
       } else {
         DemoCluster demo = (DemoCluster) cluster;
         demo.start();
         balancer = demo.balancerUrl();
+        status = demo.balancerStatusUrl();
       }
-      ChaosRun run = new ChaosRun(settings(s, balancer, d, freeze, cut, m, k), cluster, out, tty);
+      ChaosRun run =
+          new ChaosRun(settings(s, balancer, status, d, freeze, cut, m, k), cluster, out, tty);
       out.println("chaos: " + cluster + ", " + users + " users, " + Durations.human(d));
       run.run();
       return Report.print(out, run, cluster.toString(), logDir);
@@ -288,9 +306,17 @@ public final class ChaosCommand implements Callable<Integer> {
   }
 
   private ChaosRun.Settings settings(
-      Scenario s, String base, Duration d, Duration freeze, Duration cut, String m, int k) {
+      Scenario s,
+      String base,
+      String status,
+      Duration d,
+      Duration freeze,
+      Duration cut,
+      String m,
+      int k) {
     return new ChaosRun.Settings(
         base,
+        status,
         users,
         d,
         Durations.parse("--think", think, "ms"),

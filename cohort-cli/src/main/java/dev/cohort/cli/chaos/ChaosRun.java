@@ -38,8 +38,10 @@ import java.util.concurrent.atomic.LongAdder;
  * stale or lost is the figure async replication is judged by.
  */
 final class ChaosRun {
+  /** {@code statusUrl}: the balancer's /balancer/status (on its admin port), or null. */
   record Settings(
       String url,
+      String statusUrl,
       int users,
       Duration duration,
       Duration think,
@@ -193,12 +195,18 @@ final class ChaosRun {
             Duration.ofSeconds(30));
   }
 
-  /** A top-level figure of the balancer's /balancer/status JSON, -1 when it did not answer. */
+  /**
+   * A top-level figure of the balancer's /balancer/status JSON, -1 when there is no status URL or
+   * it did not answer.
+   */
   private long balancerFigure(String name) {
+    if (settings.statusUrl() == null) {
+      return -1;
+    }
     try {
       HttpResponse<String> r =
           http.send(
-              HttpRequest.newBuilder(URI.create(settings.url() + "/balancer/status?format=json"))
+              HttpRequest.newBuilder(URI.create(settings.statusUrl() + "?format=json"))
                   .timeout(Duration.ofSeconds(5))
                   .build(),
               HttpResponse.BodyHandlers.ofString());

@@ -2,6 +2,7 @@ package dev.cohort.cli.chaos;
 
 import dev.cohort.cli.Main;
 import dev.cohort.cli.Ports;
+import dev.cohort.cli.demo.DemoCluster;
 import dev.cohort.cli.demo.Nodes;
 import dev.cohort.tomcat.admin.AdminAuth;
 import java.io.File;
@@ -58,6 +59,7 @@ final class NetnsCluster implements Nodes, FaultPlan.Partitionable, AutoCloseabl
   private final boolean[] cut;
   private Process balancer;
   private int balancerPort;
+  private int balancerAdminPort;
   private boolean created;
   private boolean closed;
 
@@ -136,8 +138,9 @@ final class NetnsCluster implements Nodes, FaultPlan.Partitionable, AutoCloseabl
       restart(i);
     }
     balancerPort = Ports.ephemeral();
+    balancerAdminPort = DemoCluster.ephemeralOtherThan(balancerPort);
     List<String> cmd = java("-Xmx128m");
-    cmd.addAll(List.of("balancer", "--port", Integer.toString(balancerPort)));
+    cmd.addAll(DemoCluster.balancerArgs(balancerPort, balancerAdminPort));
     for (int i = 0; i < size; i++) {
       cmd.add("--backend");
       cmd.add(name(i) + "=" + url(i));
@@ -252,6 +255,10 @@ final class NetnsCluster implements Nodes, FaultPlan.Partitionable, AutoCloseabl
 
   String balancerUrl() {
     return "http://127.0.0.1:" + balancerPort;
+  }
+
+  String balancerStatusUrl() {
+    return "http://127.0.0.1:" + balancerAdminPort + "/balancer/status";
   }
 
   @Override

@@ -32,6 +32,7 @@ public final class DemoCluster implements Nodes, AutoCloseable {
       Path logDir) {}
 
   public static final int DEMO_BALANCER_PORT = 8080;
+  public static final int DEMO_BALANCER_ADMIN_PORT = 8079;
   public static final int DEMO_HTTP_PORT = 8081;
   public static final int DEMO_CLUSTER_PORT = 7801;
 
@@ -48,6 +49,7 @@ public final class DemoCluster implements Nodes, AutoCloseable {
   private final List<Integer> adminPorts = new ArrayList<>();
   private Child balancer;
   private int balancerPort;
+  private int balancerAdminPort;
   private boolean closed;
   private String clusterName;
 
@@ -95,7 +97,7 @@ public final class DemoCluster implements Nodes, AutoCloseable {
       nodes.add(new Child(name, cmd, options.console(), logFile(name)));
     }
     List<String> cmd = java("-Xmx128m");
-    cmd.addAll(List.of("balancer", "--port", Integer.toString(balancerPort)));
+    cmd.addAll(balancerArgs(balancerPort, balancerAdminPort));
     for (int i = 0; i < options.nodes(); i++) {
       cmd.add("--backend");
       cmd.add(nodeName(i) + "=http://127.0.0.1:" + httpPorts.get(i));
@@ -117,7 +119,9 @@ public final class DemoCluster implements Nodes, AutoCloseable {
   private void choosePorts() {
     boolean fixed = !options.freePorts();
     if (fixed) {
-      fixed = Ports.isFree("127.0.0.1", DEMO_BALANCER_PORT);
+      fixed =
+          Ports.isFree("127.0.0.1", DEMO_BALANCER_PORT)
+              && Ports.isFree("127.0.0.1", DEMO_BALANCER_ADMIN_PORT);
       for (int i = 0; i < options.nodes() && fixed; i++) {
         fixed =
             Ports.isFree("127.0.0.1", DEMO_HTTP_PORT + i)
@@ -129,7 +133,7 @@ public final class DemoCluster implements Nodes, AutoCloseable {
         options
             .console()
             .println(
-                "demo: some of the ports 8080-808"
+                "demo: some of the ports 8079-808"
                     + options.nodes()
                     + " / 9081-908"
                     + options.nodes()
@@ -146,10 +150,36 @@ public final class DemoCluster implements Nodes, AutoCloseable {
         fixed ? DEMO_CLUSTER_PORT : Ports.freeBlock(options.nodes(), CRASH_DETECTION_OFFSET);
     for (int i = 0; i < options.nodes(); i++) {
       httpPorts.add(fixed ? DEMO_HTTP_PORT + i : Ports.ephemeral());
-      adminPorts.add(fixed ? DEMO_ADMIN_PORT + i : Ports.ephemeral());
+      adminPorts.add(fixed ? DEMO_ADMIN_PORT + i : ephemeralOtherThan(httpPorts.get(i)));
       clusterPorts.add(firstClusterPort + i);
     }
     balancerPort = fixed ? DEMO_BALANCER_PORT : Ports.ephemeral();
+    balancerAdminPort = fixed ? DEMO_BALANCER_ADMIN_PORT : ephemeralOtherThan(balancerPort);
+  }
+
+  /** A free port that is not {@code taken} (which may have been free a moment ago too). */
+  public static int ephemeralOtherThan(int taken) {
+    int p;
+    do {
+      p = Ports.ephemeral();
+    } while (p == taken);
+    return p;
+  }
+
+  /**
+   * {@code balancer --port P --admin-port A} for a balancer on 127.0.0.1 in front of local nodes
+   * (the {@code --backend} options follow). Every user of a local demo, and every simulated user of
+   * chaos, is on 127.0.0.1: the per-address connection cap is raised to the overall one.
+   */
+  public static List<String> balancerArgs(int port, int adminPort) {
+    return List.of(
+        "balancer",
+        "--port",
+        Integer.toString(port),
+        "--admin-port",
+        Integer.toString(adminPort),
+        "--max-connections-per-ip",
+        "10000");
   }
 
   private Path logFile(String name) throws IOException {
@@ -213,6 +243,11 @@ public final class DemoCluster implements Nodes, AutoCloseable {
 
   public String balancerUrl() {
     return "http://127.0.0.1:" + balancerPort;
+  }
+
+  /** The balancer's status page (JSON with {@code ?format=json}), on its loopback admin port. */
+  public String balancerStatusUrl() {
+    return "http://127.0.0.1:" + balancerAdminPort + "/balancer/status";
   }
 
   public String nodeUrl(int i) {

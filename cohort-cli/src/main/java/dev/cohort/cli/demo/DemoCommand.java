@@ -19,8 +19,9 @@ import picocli.CommandLine.Option;
       "Runs 3 nodes and a balancer on localhost, with a page that counts.",
       "",
       "Starts 3 nodes (backup mode, k=1, sync) and a balancer as child processes on 127.0.0.1",
-      "(ports 8081-8083, admin 9081-9083, cluster 7801-7803, balancer 8080, or free ones when taken), waits until",
-      "all are healthy and prints the URL. Ctrl-C stops everything."
+      "(ports 8081-8083, admin 9081-9083, cluster 7801-7803, balancer 8080 with its status page on",
+      "8079, or free ones when taken), waits until all are healthy and prints the URL. Ctrl-C",
+      "stops everything."
     })
 public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--nodes", defaultValue = "3", description = "how many nodes (default 3)")
@@ -81,6 +82,7 @@ public final class DemoCommand implements Callable<Integer> {
       return 1;
     }
     System.out.println("Cohort demo ready: " + cluster.balancerUrl() + "/");
+    System.out.println("  balancer status: " + cluster.balancerStatusUrl());
     for (int i = 0; i < cluster.size(); i++) {
       System.out.println(
           "  node "
