@@ -3,6 +3,7 @@ package dev.cohort.cli.node;
 import dev.cohort.cli.webapp.DemoWebapp;
 import dev.cohort.core.engine.SessionEngine;
 import dev.cohort.tomcat.CohortCluster;
+import dev.cohort.tomcat.WebappDefaults;
 import dev.cohort.tomcat.admin.AdminValve;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,7 +20,6 @@ import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleException;
 import org.apache.catalina.LifecycleState;
 import org.apache.catalina.Valve;
-import org.apache.catalina.Wrapper;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.core.StandardContext;
 import org.apache.catalina.startup.Tomcat;
@@ -74,21 +74,10 @@ public final class NodeServer implements AutoCloseable {
       ctx = tomcat.addContext("", docBase.toString());
       DemoWebapp.install(ctx, settings.name(), settings.demo());
     } else {
-      // Tomcat's default web.xml would add a JSP servlet, and Jasper is not in this jar
+      // what a distribution's conf/web.xml gives: static files, JSPs, MIME types, welcome files
       tomcat.setAddDefaultWebXmlToWebapp(false);
       ctx = tomcat.addWebapp("", Path.of(settings.webapp()).toAbsolutePath().toString());
-      Wrapper files = ctx.createWrapper();
-      files.setName("default");
-      files.setServletClass("org.apache.catalina.servlets.DefaultServlet");
-      files.addInitParameter("listings", "false");
-      files.setLoadOnStartup(1);
-      files.setOverridable(true);
-      ctx.addChild(files);
-      ctx.addServletMappingDecoded("/", "default");
-      Tomcat.addDefaultMimeTypeMappings(ctx);
-      for (String welcome : new String[] {"index.html", "index.htm"}) {
-        ctx.addWelcomeFile(welcome);
-      }
+      WebappDefaults.install(ctx);
     }
     ctx.setDistributable(true);
     if (ctx instanceof StandardContext sc) {

@@ -75,6 +75,9 @@ class FarmCommandIT {
       assertThat(deploy.out()).contains("shop version 1@n1", "done on every node");
       for (int i = 0; i < 3; i++) {
         assertThat(p.get(i, "/shop/visit", null).get("version")).as("n" + (i + 1)).isEqualTo("v1");
+        // what a Tomcat distribution's conf/web.xml gives: static files and JSPs (never the source)
+        assertThat(p.body(i, "/shop/hello.txt")).isEqualTo("hello v1\n");
+        assertThat(p.body(i, "/shop/hello.jsp")).contains("jsp v1 42").doesNotContain("<%");
       }
 
       Map<String, String> first = p.get(0, "/shop/visit", null);

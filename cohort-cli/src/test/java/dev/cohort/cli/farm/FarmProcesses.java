@@ -171,6 +171,20 @@ final class FarmProcesses implements AutoCloseable {
     return "http://127.0.0.1:" + httpPorts.get(i);
   }
 
+  /** One GET's body; fails the test unless the answer is 200. */
+  String body(int i, String path) throws IOException, InterruptedException {
+    HttpResponse<String> r =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(url(i) + path))
+                .timeout(Duration.ofSeconds(30))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      throw new AssertionError("GET " + path + " on n" + (i + 1) + ": HTTP " + r.statusCode());
+    }
+    return r.body();
+  }
+
   /** One GET; {@code key=value} lines become fields, plus "status" and "cookie". */
   Map<String, String> get(int i, String path, String sessionId)
       throws IOException, InterruptedException {

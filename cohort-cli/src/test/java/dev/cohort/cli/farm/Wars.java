@@ -14,9 +14,19 @@ import java.util.zip.ZipOutputStream;
 final class Wars {
   private Wars() {}
 
-  /** A distributable WAR answering {@code version=<version>} on {@code /visit}. */
+  /**
+   * A distributable WAR answering {@code version=<version>} on {@code /visit}, with a static file
+   * {@code hello.txt} and a JSP {@code hello.jsp} (answering {@code jsp <version> 42}).
+   */
   static Path visits(Path dir, String fileName, String version) throws IOException {
-    return war(dir, fileName, webXml(version));
+    return war(
+        dir,
+        fileName,
+        webXml(version),
+        "hello.txt",
+        "hello " + version + "\n",
+        "hello.jsp",
+        "<%@ page contentType=\"text/plain\" %>jsp " + version + " <%= 6 * 7 %>\n");
   }
 
   /** A ZIP whose web.xml does not parse: Tomcat refuses to start it. */
@@ -40,11 +50,16 @@ final class Wars {
         .formatted(VisitServlet.class.getName(), version);
   }
 
-  private static Path war(Path dir, String fileName, String webXml) throws IOException {
+  /** {@code files}: name, content, name, content, ... at the WAR's root. */
+  private static Path war(Path dir, String fileName, String webXml, String... files)
+      throws IOException {
     Files.createDirectories(dir);
     Path tmp = Files.createTempFile(dir, ".build-", ".tmp");
     try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(tmp))) {
       put(zip, "WEB-INF/web.xml", webXml.getBytes(StandardCharsets.UTF_8));
+      for (int i = 0; i + 1 < files.length; i += 2) {
+        put(zip, files[i], files[i + 1].getBytes(StandardCharsets.UTF_8));
+      }
       for (Class<?> c : new Class<?>[] {VisitServlet.class, Visits.class}) {
         String res = c.getName().replace('.', '/') + ".class";
         try (InputStream in = c.getClassLoader().getResourceAsStream(res)) {

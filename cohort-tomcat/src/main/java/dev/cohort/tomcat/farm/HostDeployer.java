@@ -3,6 +3,7 @@ package dev.cohort.tomcat.farm;
 import dev.cohort.core.engine.SessionEngine;
 import dev.cohort.tomcat.CohortCluster;
 import dev.cohort.tomcat.ReplicatedManager;
+import dev.cohort.tomcat.WebappDefaults;
 import java.nio.file.Path;
 import org.apache.catalina.Container;
 import org.apache.catalina.Context;
@@ -113,7 +114,10 @@ final class HostDeployer implements Deployer {
     ctx.setPath(path);
     ctx.setDocBase(docBase);
     ctx.setUnpackWAR(false);
-    ctx.addLifecycleListener(new ContextConfig());
+    ContextConfig config = new ContextConfig();
+    ctx.addLifecycleListener(config);
+    // an embedded Tomcat (cohort node) has no conf/web.xml: give the app what one would
+    WebappDefaults.installUnlessGlobalWebXml(ctx, config, host);
     // after ContextConfig (listeners run in order): web.xml has said whether it is distributable
     ctx.addLifecycleListener(
         event -> {
