@@ -3,8 +3,6 @@ package dev.cohort.spring.boot;
 import dev.cohort.tomcat.CohortCluster;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.catalina.startup.Tomcat;
-import org.springframework.boot.actuate.autoconfigure.health.ConditionalOnEnabledHealthIndicator;
-import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -14,6 +12,7 @@ import org.springframework.boot.autoconfigure.web.servlet.ServletWebServerFactor
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /**
  * Installs Cohort into Spring Boot's embedded Tomcat (servlet stack): every session of the
@@ -31,7 +30,7 @@ import org.springframework.context.annotation.Configuration;
  *       {@code /cohort/*} endpoints);
  *   <li>with Micrometer: {@link CohortMeterBinder}, the node's figures in the application's
  *       registry;
- *   <li>with Actuator: the {@code cohort} health indicator ({@link CohortHealthIndicator}).
+ *   <li>with Actuator: see {@link CohortActuatorAutoConfiguration}.
  * </ul>
  *
  * An application that defines its own {@link CohortCluster} bean keeps it (and gets the customizer
@@ -46,7 +45,8 @@ public class CohortAutoConfiguration {
 
   @Bean(destroyMethod = "")
   @ConditionalOnMissingBean
-  public CohortCluster cohortCluster(CohortProperties properties) {
+  public CohortCluster cohortCluster(CohortProperties properties, Environment environment) {
+    properties.applicationName(environment.getProperty("spring.application.name"));
     return CohortInstaller.cluster(properties);
   }
 
@@ -65,18 +65,6 @@ public class CohortAutoConfiguration {
     @ConditionalOnMissingBean
     CohortMeterBinder cohortMeterBinder(CohortCluster cohortCluster, CohortProperties properties) {
       return new CohortMeterBinder(cohortCluster, properties.resolvedNodeName());
-    }
-  }
-
-  /** The {@code cohort} health indicator for Actuator. */
-  @Configuration(proxyBeanMethods = false)
-  @ConditionalOnClass({HealthIndicator.class, ConditionalOnEnabledHealthIndicator.class})
-  static class Health {
-    @Bean
-    @ConditionalOnMissingBean(name = "cohortHealthIndicator")
-    @ConditionalOnEnabledHealthIndicator("cohort")
-    CohortHealthIndicator cohortHealthIndicator(CohortCluster cohortCluster) {
-      return new CohortHealthIndicator(cohortCluster);
     }
   }
 }

@@ -41,7 +41,7 @@ public final class CohortInstaller
     c.setBindAddress(p.getBindAddress());
     c.setPort(p.getPort());
     c.setPortRange(p.getPortRange());
-    c.setClusterName(p.getClusterName());
+    c.setClusterName(p.resolvedClusterName());
     String secret = p.resolvedSecret();
     if (secret != null) {
       c.setSecret(secret);

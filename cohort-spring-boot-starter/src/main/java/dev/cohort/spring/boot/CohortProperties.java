@@ -71,9 +71,9 @@ public class CohortProperties implements Validator {
 
   /**
    * Members with the same cluster name form one cluster; the context path is appended ("/ROOT" for
-   * the root context).
+   * the root context). Unset: spring.application.name, else "cohort".
    */
-  private String clusterName = "cohort";
+  private String clusterName;
 
   /**
    * Shared secret, at least 16 bytes: encrypts all cluster traffic (AES-GCM) and keeps out members
@@ -87,6 +87,8 @@ public class CohortProperties implements Validator {
    * else reaches.
    */
   private boolean insecure;
+
+  private transient String applicationName;
 
   /** How long a joining node waits for the sessions of the others in "all" mode. */
   private Duration stateTransferTimeout = Duration.ofSeconds(60);
@@ -173,7 +175,7 @@ public class CohortProperties implements Validator {
   /** The channel settings as the node will use them (validates; throws naming the option). */
   JGroupsConfig channelConfig() {
     return new JGroupsConfig(
-        clusterName + "/ROOT",
+        resolvedClusterName() + "/ROOT",
         resolvedNodeName(),
         bindAddress,
         port,
@@ -403,6 +405,19 @@ public class CohortProperties implements Validator {
 
   public String getClusterName() {
     return clusterName;
+  }
+
+  /** cohort.cluster-name, else the application's name, else "cohort". */
+  String resolvedClusterName() {
+    if (clusterName != null && !clusterName.isBlank()) {
+      return clusterName;
+    }
+    return applicationName != null && !applicationName.isBlank() ? applicationName : "cohort";
+  }
+
+  /** spring.application.name, the cluster name's default (set by the auto-configuration). */
+  void applicationName(String name) {
+    this.applicationName = name;
   }
 
   public void setClusterName(String clusterName) {

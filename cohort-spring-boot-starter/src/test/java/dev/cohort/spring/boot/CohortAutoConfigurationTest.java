@@ -26,7 +26,9 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 class CohortAutoConfigurationTest {
   private final WebApplicationContextRunner web =
       new WebApplicationContextRunner()
-          .withConfiguration(AutoConfigurations.of(CohortAutoConfiguration.class))
+          .withConfiguration(
+              AutoConfigurations.of(
+                  CohortAutoConfiguration.class, CohortActuatorAutoConfiguration.class))
           .withPropertyValues("cohort.node-name=n1");
 
   @Test
@@ -60,6 +62,21 @@ class CohortAutoConfigurationTest {
   }
 
   @Test
+  void clusterName_defaultsToTheApplicationName_thenToCohort() {
+    web.withPropertyValues("spring.application.name=shop-app")
+        .run(
+            ctx ->
+                assertThat(ctx.getBean(CohortCluster.class).getClusterName())
+                    .isEqualTo("shop-app"));
+    web.withPropertyValues("spring.application.name=shop-app", "cohort.cluster-name=orders")
+        .run(
+            ctx ->
+                assertThat(ctx.getBean(CohortCluster.class).getClusterName()).isEqualTo("orders"));
+    web.run(
+        ctx -> assertThat(ctx.getBean(CohortCluster.class).getClusterName()).isEqualTo("cohort"));
+  }
+
+  @Test
   void acceptsDnsDiscoveryWithAServer() {
     web.withPropertyValues("cohort.discovery=dns:shop-cohort.shop.svc@127.0.0.1:5353")
         .run(ctx -> assertThat(ctx).hasNotFailed());
@@ -89,7 +106,9 @@ class CohortAutoConfigurationTest {
   @Test
   void staysAway_outsideAServletApplication() {
     new ApplicationContextRunner()
-        .withConfiguration(AutoConfigurations.of(CohortAutoConfiguration.class))
+        .withConfiguration(
+            AutoConfigurations.of(
+                CohortAutoConfiguration.class, CohortActuatorAutoConfiguration.class))
         .run(ctx -> assertThat(ctx).doesNotHaveBean(CohortCluster.class));
   }
 

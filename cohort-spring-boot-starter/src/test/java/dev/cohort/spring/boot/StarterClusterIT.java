@@ -82,6 +82,15 @@ class StarterClusterIT {
     assertThat(prometheus).contains("cohort_members{node=\"b\"} 2.0");
     JsonNode health = get(b, "/actuator/health", null).json();
     assertThat(health.at("/components/cohort/status").asText()).isEqualTo("UP");
+    // Kubernetes' readiness probe counts Cohort in
+    JsonNode readiness = get(b, "/actuator/health/readiness", null).json();
+    assertThat(readiness.at("/components/cohort/status").asText())
+        .as(readiness.toString())
+        .isEqualTo("UP");
+    JsonNode endpoint = get(b, "/actuator/cohort", null).json();
+    assertThat(endpoint.at("/node").asText()).isEqualTo("b");
+    assertThat(endpoint.at("/members").toString()).isEqualTo("[\"a\",\"b\"]");
+    assertThat(endpoint.at("/engines/0/ownedSessions").asInt()).isEqualTo(1);
     assertThat(health.at("/components/cohort/details/members").toString())
         .isEqualTo("[\"a\",\"b\"]");
 
@@ -126,7 +135,9 @@ class StarterClusterIT {
                 "server.port=0",
                 "server.address=127.0.0.1",
                 "spring.main.banner-mode=off",
-                "management.endpoints.web.exposure.include=health,prometheus",
+                "management.endpoints.web.exposure.include=health,prometheus,cohort",
+                "management.endpoint.health.probes.enabled=true",
+                "management.endpoint.health.group.readiness.show-components=always",
                 "management.endpoint.health.show-details=always",
                 "cohort.node-name=" + node,
                 "cohort.cluster-name=" + cluster,
