@@ -1,45 +1,97 @@
 package dev.cohort.tomcat;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Driver;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * A real Tomcat distribution (unpacked by the build into target/dist), three CATALINA_BASEs with
- * the shaded {@code cohort-tomcat-*-all.jar} in lib/, a server.xml with CohortCluster and a
- * distributable webapp; started with {@code org.apache.catalina.startup.Bootstrap}, the owner is
- * killed with SIGKILL and the cookie continues elsewhere.
+ * Real Tomcat distributions (unpacked by the build into target/dist) with the shaded {@code
+ * cohort-tomcat-*-all.jar} in lib/, started as {@code org.apache.catalina.startup.Bootstrap}
+ * processes and killed with SIGKILL:
+ *
+ * <ul>
+ *   <li>three CATALINA_BASEs with CohortCluster: the owner is killed and the cookie continues
+ *       elsewhere;
+ *   <li>one CATALINA_BASE with the distribution's own conf/ (a stock Tomcat) and both users of a
+ *       store: killed and started again, both sessions keep their counters;
+ *   <li>the jar itself: every class it bundles is relocated under {@code dev.cohort}.
+ * </ul>
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class DistributionIT {
+  /** Classes of what the jar bundles, under their original names: no webapp may see them. */
+  private static final List<String> BUNDLED_ORIGINALS =
+      List.of(
+          "com.zaxxer.hikari.HikariDataSource",
+          "org.slf4j.LoggerFactory",
+          "org.slf4j.jul.JULServiceProvider",
+          "org.h2.Driver",
+          "org.postgresql.Driver",
+          "org.jgroups.JChannel",
+          "io.micrometer.core.instrument.MeterRegistry",
+          "org.checkerframework.checker.nullness.qual.Nullable",
+          "org.jspecify.annotations.Nullable");
+
+  /**
+   * The same class relocated: a webapp sees it (Tomcat's common loader), which proves the probe.
+   */
+  private static final String RELOCATED_CONTROL =
+      "dev.cohort.shaded.com.zaxxer.hikari.HikariDataSource";
+
   private final List<Process> processes = new ArrayList<>();
+  private final List<String> postgresTables = new ArrayList<>();
 
   @AfterEach
-  void stop() throws InterruptedException {
+  void stop() throws InterruptedException, SQLException {
     for (Process p : processes) {
       p.destroyForcibly();
       p.waitFor(20, TimeUnit.SECONDS);
+    }
+    if (!postgresTables.isEmpty()) {
+      try (Connection c = postgresConnection();
+          Statement s = c.createStatement()) {
+        for (String t : postgresTables) {
+          s.execute("DROP TABLE IF EXISTS " + t);
+        }
+      }
     }
   }
 
   @ParameterizedTest(name = "Tomcat {0}, mode {1}")
   @CsvSource({"10.1, backup", "11.0, all"})
   void ownerKilled_sessionContinuesOnAnotherNode(String line, String mode) throws Exception {
-    Path home = distribution(line);
-    Path allJar = Path.of(required("cohort.allJar"));
-    assertThat(allJar).as("the shaded jar (mvn package)").exists();
+    Path home = TomcatDistribution.home(line);
+    Path allJar = TomcatDistribution.allJar();
     String cluster = "it-dist-" + UUID.randomUUID().toString().substring(0, 8);
     int[] clusterPorts = {NodeProcess.freePort(), NodeProcess.freePort(), NodeProcess.freePort()};
     int[] httpPorts = {NodeProcess.freePort(), NodeProcess.freePort(), NodeProcess.freePort()};
@@ -56,7 +108,7 @@ class DistributionIT {
       Path base = root.resolve(name);
       prepareBase(
           home, base, allJar, name, mode, cluster, clusterPorts[i], httpPorts[i], discovery);
-      processes.add(startTomcat(home, base, name));
+      processes.add(TomcatDistribution.start(home, base, name, base.resolve("logs/stdout.log")));
     }
     for (int port : httpPorts) {
       await()
@@ -89,22 +141,271 @@ class DistributionIT {
     assertThat(Http.get(httpPorts[2], "/counter.jsp", r.setCookieId()).count()).isEqualTo(12);
   }
 
-  private static String required(String property) {
-    String v = System.getProperty(property);
-    assertThat(v).as("system property " + property + " (set by the failsafe config)").isNotNull();
-    return v;
+  /**
+   * A stock Tomcat (the distribution's own conf/, only ports, jvmRoute and the Cluster changed)
+   * with both users of a store in one process: the ROOT context is distributable under a {@code
+   * <Cluster ... store=... storeSync="true">} (a cluster of one), {@code /pm} has a {@code <Manager
+   * className="dev.cohort.tomcat.PersistentManager" store=...>} in its META-INF/context.xml. The
+   * process is killed with SIGKILL and started again on the same CATALINA_BASE; both cookies find
+   * their counters. Before the kill the test also checks that HikariCP logs through Tomcat's JULI
+   * and that no webapp sees any bundled library under its original package name.
+   *
+   * <p>One process per Tomcat line carries both contexts, and the databases swap between the lines
+   * (10.1: cluster on PostgreSQL, PersistentManager on H2; 11.0: the other way round): every
+   * manager meets every database and every database runs in both Tomcats, with two Tomcat starts
+   * per line instead of the eight starts of a full line x manager x database matrix (each start of
+   * a distribution costs several seconds of the suite's two cores). PostgreSQL is the suite's
+   * shared server (COHORT_PG_URL/USER/PASSWORD, default 127.0.0.1:5432 cohort/cohort/cohort,
+   * started by scripts/test-env-setup), with tables of the test's own.
+   */
+  @ParameterizedTest(name = "Tomcat {0}: Cluster store on {1}, PersistentManager store on {2}")
+  @CsvSource({"10.1, postgres, h2", "11.0, h2, postgres"})
+  void storedSessions_surviveKill9AndRestart(String line, String clusterDb, String managerDb)
+      throws Exception {
+    Path home = TomcatDistribution.home(line);
+    Path allJar = TomcatDistribution.allJar();
+    Path base = Files.createTempDirectory(Path.of("target"), "dist-store-" + line + "-");
+    String clusterStore = storeSpec(clusterDb, base.resolve("data/cluster"));
+    String managerStore = storeSpec(managerDb, base.resolve("data/pm"));
+    prepareStockBase(home, base, allJar, managerStore);
+
+    Tomcat first = startStockTomcat(home, base, clusterStore, 1);
+    String replicated = Http.get(first.http(), "/counter.jsp", null).setCookieId();
+    String persistent = Http.get(first.http(), "/pm/counter.jsp", null).setCookieId();
+    assertThat(replicated).as("the clustered context's cookie").endsWith(".n1");
+    assertThat(persistent).as("the PersistentManager context's cookie").isNotNull();
+    for (int i = 2; i <= 3; i++) {
+      assertThat(Http.get(first.http(), "/counter.jsp", replicated).count()).isEqualTo(i);
+      assertThat(Http.get(first.http(), "/pm/counter.jsp", persistent).count()).isEqualTo(i);
+    }
+    Map<String, String> visibility = Http.get(first.http(), "/pm/classes.jsp", null).fields();
+    assertThat(visibility).containsEntry(RELOCATED_CONTROL, "visible");
+    for (String name : BUNDLED_ORIGINALS) {
+      assertThat(visibility).as("a webapp looks up " + name).containsEntry(name, "hidden");
+    }
+    String log = TomcatDistribution.read(first.log());
+    assertThat(log)
+        .as("HikariCP (relocated) logs through slf4j to JULI, see " + first.log())
+        .contains("dev.cohort.shaded.com.zaxxer.hikari.HikariDataSource")
+        .contains("cohort-store - Start completed.")
+        .doesNotContain("No SLF4J providers");
+
+    first.process().destroyForcibly(); // kill -9
+    assertThat(first.process().waitFor(20, TimeUnit.SECONDS)).isTrue();
+
+    Tomcat second = startStockTomcat(home, base, clusterStore, 2);
+    Http.Reply r = Http.get(second.http(), "/counter.jsp", replicated);
+    assertThat(r.count()).as("clustered session (store %s) after kill -9", clusterDb).isEqualTo(4);
+    assertThat(r.setCookieId()).as("same node name, same cookie").isNull();
+    assertThat(Http.get(second.http(), "/pm/counter.jsp", persistent).count())
+        .as("PersistentManager session (store %s) after kill -9", managerDb)
+        .isEqualTo(4);
   }
 
-  private static Path distribution(String line) {
-    Path dist = Path.of(required("cohort.distDir"));
-    for (String version : required("cohort.tomcatVersions").split(",")) {
-      if (version.startsWith(line + ".")) {
-        Path home = dist.resolve("apache-tomcat-" + version);
-        assertThat(home.resolve("bin/bootstrap.jar")).as("unpacked Tomcat " + version).exists();
-        return home;
+  /**
+   * Every class in the jar lives under {@code dev/cohort/} (its own, or a bundled library relocated
+   * to {@code dev.cohort.shaded}); the service files that find the relocated classes name them.
+   */
+  @Test
+  void allJar_bundlesNoClassUnderItsOriginalPackage() throws IOException {
+    try (JarFile jar = new JarFile(TomcatDistribution.allJar().toFile())) {
+      List<String> classes =
+          jar.stream().map(JarEntry::getName).filter(n -> n.endsWith(".class")).toList();
+      assertThat(classes).contains("dev/cohort/shaded/com/zaxxer/hikari/HikariDataSource.class");
+      assertThat(classes)
+          .filteredOn(n -> !n.matches("(META-INF/versions/\\d+/)?dev/cohort/.+"))
+          .as("classes outside dev/cohort/ (not relocated)")
+          .isEmpty();
+      assertThat(services(jar, "java.sql.Driver"))
+          .containsExactlyInAnyOrder(
+              "dev.cohort.shaded.org.h2.Driver", "dev.cohort.shaded.org.postgresql.Driver");
+      assertThat(services(jar, "dev.cohort.shaded.org.slf4j.spi.SLF4JServiceProvider"))
+          .containsExactly("dev.cohort.shaded.org.slf4j.jul.JULServiceProvider");
+    }
+  }
+
+  /**
+   * The relocated H2 still finds its messages (kept in org/h2/util/data.zip, whose entry names
+   * shade does not rewrite), so a store's errors stay readable: loaded alone from the jar.
+   */
+  @Test
+  void allJar_bundledH2_keepsItsErrorMessages() throws Exception {
+    Path dir = Files.createTempDirectory(Path.of("target"), "dist-h2-");
+    try (URLClassLoader jar =
+        new URLClassLoader(
+            new URL[] {TomcatDistribution.allJar().toUri().toURL()},
+            ClassLoader.getPlatformClassLoader())) {
+      Driver h2 =
+          (Driver)
+              Class.forName("dev.cohort.shaded.org.h2.Driver", true, jar)
+                  .getDeclaredConstructor()
+                  .newInstance();
+      try (Connection c =
+              h2.connect("jdbc:h2:file:" + dir.toAbsolutePath().resolve("db"), new Properties());
+          Statement s = c.createStatement()) {
+        assertThatThrownBy(() -> s.executeQuery("SELECT * FROM MISSING_TABLE"))
+            .isInstanceOf(SQLException.class)
+            .hasMessageContaining("Table \"MISSING_TABLE\" not found");
       }
     }
-    throw new AssertionError("no Tomcat " + line + " distribution configured");
+  }
+
+  private static List<String> services(JarFile jar, String service) throws IOException {
+    JarEntry e = jar.getJarEntry("META-INF/services/" + service);
+    assertThat(e).as("META-INF/services/" + service).isNotNull();
+    String text = new String(jar.getInputStream(e).readAllBytes(), StandardCharsets.UTF_8);
+    return text.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+  }
+
+  private record Tomcat(Process process, int http, Path log) {}
+
+  /**
+   * A store spec: an H2 file at {@code h2File}, or fresh tables on the shared PostgreSQL. The
+   * connect timeout is 15 s instead of 3: a Tomcat JVM that has just started, on a machine loaded
+   * far beyond its cores, once took longer than 3 s for its first PostgreSQL connection.
+   */
+  private String storeSpec(String db, Path h2File) {
+    String connectTimeout = "cohort.connectTimeoutMs=15000";
+    if (db.equals("h2")) {
+      return "jdbc:h2:file:" + h2File.toAbsolutePath() + "?" + connectTimeout;
+    }
+    assertThat(db).isEqualTo("postgres");
+    try (Connection c = postgresConnection()) {
+      assertThat(c.isValid(5)).isTrue();
+    } catch (SQLException e) {
+      String why =
+          "PostgreSQL is not reachable at "
+              + env("COHORT_PG_URL", "jdbc:postgresql://127.0.0.1:5432/cohort")
+              + " ("
+              + e.getMessage()
+              + ") — scripts/test-env-setup starts it";
+      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+        fail("CI=true and " + why);
+      }
+      Assumptions.abort(why);
+    }
+    String table = "dist_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    postgresTables.add(table + "_attrs");
+    postgresTables.add(table + "_sessions");
+    String url = env("COHORT_PG_URL", "jdbc:postgresql://127.0.0.1:5432/cohort");
+    return url
+        + (url.contains("?") ? "&" : "?")
+        + "user="
+        + env("COHORT_PG_USER", "cohort")
+        + "&password="
+        + env("COHORT_PG_PASSWORD", "cohort")
+        + "&cohort.sessionTable="
+        + table
+        + "_sessions&cohort.attributeTable="
+        + table
+        + "_attrs&"
+        + connectTimeout;
+  }
+
+  private static Connection postgresConnection() throws SQLException {
+    return DriverManager.getConnection(
+        env("COHORT_PG_URL", "jdbc:postgresql://127.0.0.1:5432/cohort"),
+        env("COHORT_PG_USER", "cohort"),
+        env("COHORT_PG_PASSWORD", "cohort"));
+  }
+
+  private static String env(String name, String fallback) {
+    String v = System.getenv(name);
+    return v == null || v.isBlank() ? fallback : v;
+  }
+
+  /**
+   * The distribution's conf/ as it ships; a distributable ROOT and a {@code /pm} webapp whose
+   * META-INF/context.xml names the PersistentManager.
+   */
+  private static void prepareStockBase(Path home, Path base, Path allJar, String managerStore)
+      throws IOException {
+    for (String d : List.of("conf", "lib", "logs", "temp", "work", "data")) {
+      Files.createDirectories(base.resolve(d));
+    }
+    try (Stream<Path> conf = Files.list(home.resolve("conf"))) {
+      for (Path f : conf.filter(Files::isRegularFile).toList()) {
+        Files.copy(f, base.resolve("conf").resolve(f.getFileName()));
+      }
+    }
+    Files.copy(allJar, base.resolve("lib").resolve(allJar.getFileName()));
+    Path root = base.resolve("webapps/ROOT");
+    Files.createDirectories(root.resolve("WEB-INF"));
+    Files.writeString(root.resolve("WEB-INF/web.xml"), TomcatDistribution.webXml(true));
+    Files.writeString(root.resolve("ready.txt"), "ready\n");
+    Files.writeString(root.resolve("counter.jsp"), TomcatDistribution.COUNTER_JSP);
+    Path pm = base.resolve("webapps/pm");
+    Files.createDirectories(pm.resolve("WEB-INF"));
+    Files.createDirectories(pm.resolve("META-INF"));
+    Files.writeString(pm.resolve("WEB-INF/web.xml"), TomcatDistribution.webXml(false));
+    Files.writeString(
+        pm.resolve("META-INF/context.xml"),
+        """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <Context>
+          <Manager className="dev.cohort.tomcat.PersistentManager" store="%s"/>
+        </Context>
+        """
+            .formatted(xmlAttribute(managerStore)));
+    Files.writeString(pm.resolve("ready.txt"), "ready\n");
+    Files.writeString(pm.resolve("counter.jsp"), TomcatDistribution.COUNTER_JSP);
+    Files.writeString(
+        pm.resolve("classes.jsp"),
+        """
+        <%%@ page contentType="text/plain; charset=UTF-8" session="false" %%><%%
+          ClassLoader loader = Thread.currentThread().getContextClassLoader();
+          for (String name : new String[] {%s}) {
+            String seen;
+            try {
+              Class.forName(name, false, loader);
+              seen = "visible";
+            } catch (ClassNotFoundException e) {
+              seen = "hidden";
+            }
+            out.println(name + "=" + seen);
+          }
+        %%>
+        """
+            .formatted(
+                Stream.concat(BUNDLED_ORIGINALS.stream(), Stream.of(RELOCATED_CONTROL))
+                    .map(n -> "\"" + n + "\"")
+                    .collect(Collectors.joining(", "))));
+  }
+
+  /**
+   * Writes the stock server.xml with this start's ports (fresh ones each start: the killed
+   * process's sockets may linger) and starts Tomcat; returns once both contexts serve.
+   */
+  private Tomcat startStockTomcat(Path home, Path base, String clusterStore, int start)
+      throws IOException {
+    int http = NodeProcess.freePort();
+    int clusterPort = NodeProcess.freePort();
+    String cluster =
+        """
+              <Cluster className="dev.cohort.tomcat.CohortCluster" clusterName="%s"
+                       bindAddress="127.0.0.1" port="%d" portRange="0"
+                       discovery="static:127.0.0.1:%d" heartbeat="500" dropTime="2000"
+                       store="%s" storeSync="true"/>
+        """
+            .formatted(
+                "it-dist-store-" + base.getFileName(),
+                clusterPort,
+                clusterPort,
+                xmlAttribute(clusterStore));
+    String xml = TomcatDistribution.stockServerXml(home, http, "n1", cluster);
+    Files.writeString(base.resolve("conf/server.xml"), xml);
+    Path log = base.resolve("logs/stdout-" + start + ".log");
+    Process p = TomcatDistribution.start(home, base, "n1", log);
+    processes.add(p);
+    Tomcat t = new Tomcat(p, http, log);
+    for (String path : List.of("/ready.txt", "/pm/ready.txt")) {
+      TomcatDistribution.awaitServing(p, http, path, log);
+    }
+    return t;
+  }
+
+  private static String xmlAttribute(String value) {
+    return value.replace("&", "&amp;").replace("\"", "&quot;").replace("<", "&lt;");
   }
 
   private static void prepareBase(
@@ -144,13 +445,7 @@ class DistributionIT {
         """
             .formatted(httpPort, name, mode, cluster, clusterPort, discovery));
     Files.writeString(
-        base.resolve("webapps/ROOT/WEB-INF/web.xml"),
-        """
-        <?xml version="1.0" encoding="UTF-8"?>
-        <web-app xmlns="https://jakarta.ee/xml/ns/jakartaee" version="6.0">
-          <distributable/>
-        </web-app>
-        """);
+        base.resolve("webapps/ROOT/WEB-INF/web.xml"), TomcatDistribution.webXml(true));
     Files.writeString(base.resolve("webapps/ROOT/ready.txt"), "ready\n");
     Files.writeString(
         base.resolve("webapps/ROOT/view.jsp"),
@@ -159,45 +454,6 @@ class DistributionIT {
           ((dev.cohort.core.engine.SessionEngine) application.getAttribute("dev.cohort.engine"))
               .view().size() %>
         """);
-    Files.writeString(
-        base.resolve("webapps/ROOT/counter.jsp"),
-        """
-        <%@ page contentType="text/plain; charset=UTF-8" session="true" %><%
-          Integer c = (Integer) session.getAttribute("count");
-          int n = c == null ? 1 : c + 1;
-          session.setAttribute("count", n);
-        %>node=<%= System.getProperty("cohort.node") %>
-        count=<%= n %>
-        session=<%= session.getId() %>
-        """);
-  }
-
-  private static Process startTomcat(Path home, Path base, String name) throws IOException {
-    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    String cp =
-        home.resolve("bin/bootstrap.jar")
-            + java.io.File.pathSeparator
-            + home.resolve("bin/tomcat-juli.jar");
-    List<String> cmd =
-        List.of(
-            javaBin,
-            "-Xmx256m",
-            "-XX:TieredStopAtLevel=1",
-            "-Djava.net.preferIPv4Stack=true",
-            "-Dcohort.node=" + name,
-            "-Dcatalina.home=" + home.toAbsolutePath(),
-            "-Dcatalina.base=" + base.toAbsolutePath(),
-            "-Djava.io.tmpdir=" + base.resolve("temp").toAbsolutePath(),
-            "-Djava.util.logging.manager=org.apache.juli.ClassLoaderLogManager",
-            "-Djava.util.logging.config.file="
-                + base.resolve("conf/logging.properties").toAbsolutePath(),
-            "-cp",
-            cp,
-            "org.apache.catalina.startup.Bootstrap",
-            "start");
-    return new ProcessBuilder(cmd)
-        .redirectErrorStream(true)
-        .redirectOutput(base.resolve("logs/stdout.log").toFile())
-        .start();
+    Files.writeString(base.resolve("webapps/ROOT/counter.jsp"), TomcatDistribution.COUNTER_JSP);
   }
 }
