@@ -5,8 +5,6 @@ import dev.cohort.jgroups.SealCounters.Drop;
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -75,7 +73,7 @@ final class Sealer {
   private final SealCounters counters;
   private final LongSupplier wallMillis;
   private final LongSupplier nanos;
-  private final Map<Object, Stream> streams = new LinkedHashMap<>(64, 0.75f, true);
+  private final Map<Object, Stream> streams = new ConcurrentHashMap<>();
   private final Map<StreamKey, ReplayWindow> windows = new ConcurrentHashMap<>();
   private final AtomicLong sweptAt;
   private final ThreadLocal<Cipher> ciphers = ThreadLocal.withInitial(Sealer::newCipher);
@@ -147,25 +145,18 @@ final class Sealer {
   }
 
   private Stream stream(Object key) {
-    synchronized (streams) {
-      Stream s = streams.get(key);
-      if (s == null) {
-        s = new Stream(keys.random().nextLong());
-        streams.put(key, s);
-        if (streams.size() > MAX_STREAMS) {
-          Iterator<Object> eldest = streams.keySet().iterator();
-          eldest.next();
-          eldest.remove();
-        }
-      }
+    Stream s = streams.get(key);
+    if (s != null) {
       return s;
     }
+    if (streams.size() >= MAX_STREAMS) {
+      streams.clear(); // new streams are merely new to their receivers
+    }
+    return streams.computeIfAbsent(key, k -> new Stream(keys.random().nextLong()));
   }
 
   private void retire(Object key, Stream used) {
-    synchronized (streams) {
-      streams.remove(key, used);
-    }
+    streams.remove(key, used);
   }
 
   private static byte[] nonce(long stream, long counter) {

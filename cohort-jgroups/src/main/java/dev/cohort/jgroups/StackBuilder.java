@@ -28,7 +28,8 @@ import org.jgroups.stack.Protocol;
  *
  * <pre>
  *   TCP_NIO2             bind_addr, bind_port (+port_range), max_length from maxFrameBytes,
- *                        tcp_nodelay (JGroups' default is off), no diagnostics
+ *                        tcp_nodelay (JGroups' default is off), no diagnostics; with a secret
+ *                        SealedTransport, which parses nothing but sealed frames
  *   Seal                 only with a secret: every message sealed whole (AES-256/GCM, replay
  *                        window, send time)
  *   MPING | TCPPING | DNS_PING   discovery (SealedMping instead of MPING with a secret)
@@ -79,7 +80,7 @@ final class StackBuilder {
     long drop = c.dropTime().toMillis();
     List<Protocol> p = new ArrayList<>();
 
-    TCP_NIO2 tcp = new TCP_NIO2();
+    TCP_NIO2 tcp = sealer == null ? new TCP_NIO2() : new SealedTransport(sealer.counters());
     tcp.setBindAddress(bind);
     tcp.setBindPort(c.port());
     tcp.setPortRange(c.portRange());

@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import dev.cohort.core.channel.DroppedFrames;
 import dev.cohort.core.channel.Member;
 import dev.cohort.core.channel.MembershipEvent;
+import java.io.DataInput;
+import java.io.DataOutput;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.DatagramPacket;
@@ -15,6 +17,7 @@ import java.net.InetSocketAddress;
 import java.net.MulticastSocket;
 import java.net.NetworkInterface;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,6 +35,7 @@ import org.jgroups.Address;
 import org.jgroups.BytesMessage;
 import org.jgroups.EmptyMessage;
 import org.jgroups.Message;
+import org.jgroups.ObjectMessage;
 import org.jgroups.conf.ClassConfigurator;
 import org.jgroups.protocols.FD_ALL3;
 import org.jgroups.protocols.FD_SOCK2;
@@ -47,6 +51,7 @@ import org.jgroups.protocols.pbcast.NAKACK2;
 import org.jgroups.stack.IpAddress;
 import org.jgroups.stack.ProtocolStack;
 import org.jgroups.util.ByteArrayDataOutputStream;
+import org.jgroups.util.SizeStreamable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -454,6 +459,59 @@ class ChannelSecurityIT {
       }
     }
     return got.toByteArray();
+  }
+
+  /** Counts its instances: a class that no frame from the network may get instantiated. */
+  public static final class Canary implements SizeStreamable {
+    static final AtomicInteger MADE = new AtomicInteger();
+
+    public Canary() {
+      MADE.incrementAndGet();
+    }
+
+    @Override
+    public int serializedSize() {
+      return 0;
+    }
+
+    @Override
+    public void writeTo(DataOutput out) {}
+
+    @Override
+    public void readFrom(DataInput in) {}
+  }
+
+  @Test
+  void framesNoMemberSends_areDroppedUnparsed_noClassInstantiated_noHugeBufferAllocated()
+      throws Exception {
+    try (Members m = new Members("preparse", 2)) {
+      JGroupsChannel a = m.start(secured(m, 0, "n1"));
+      JGroupsChannel b = m.start(secured(m, 1, "n2"));
+      Members.awaitViewSize(VIEW, 2, a, b);
+      Address target = a.jchannel().address();
+      // JGroups' ObjectMessage names the class of its payload; the receiver would create one
+      ObjectMessage named = new ObjectMessage(target, new Canary());
+      named.setSrc(org.jgroups.util.UUID.randomUUID());
+      int made = Canary.MADE.get();
+      // a BytesMessage whose length field claims 1.5 GB in a frame of a few bytes
+      byte[] payload = {0, 0, 0, 3, 'a', 'b', 'c'}; // length field and payload, as written
+      byte[] huge =
+          FrameTap.wireBytes(new BytesMessage(target, new byte[] {'a', 'b', 'c'}).setSrc(target));
+      int at = FrameTap.indexOf(huge, payload);
+      assertThat(at).isPositive();
+      ByteBuffer.wrap(huge, at, 4).putInt(1_500_000_000);
+      DroppedFrames before = a.droppedFrames();
+      FrameTap.replay(a.boundPort(), 1, List.of(FrameTap.wireBytes(named), huge));
+      await()
+          .atMost(VIEW)
+          .until(
+              () ->
+                  a.droppedFrames().unauthenticated() > before.unauthenticated()
+                      && a.droppedFrames().malformed() > before.malformed());
+      assertThat(Canary.MADE.get()).isEqualTo(made);
+      a.request(List.of(b.localMember()), bytes("still fine"), Duration.ofSeconds(10))
+          .get(20, TimeUnit.SECONDS);
+    }
   }
 
   private static long viewsInstalled(Members m, JGroupsChannel ch) {

@@ -57,6 +57,11 @@ public class FrameTap extends Protocol {
 
   /** Whether {@code needle} occurs in {@code hay}. */
   static boolean contains(byte[] hay, byte[] needle) {
+    return indexOf(hay, needle) >= 0;
+  }
+
+  /** Where {@code needle} first occurs in {@code hay}, or -1. */
+  static int indexOf(byte[] hay, byte[] needle) {
     outer:
     for (int i = 0; i <= hay.length - needle.length; i++) {
       for (int j = 0; j < needle.length; j++) {
@@ -64,9 +69,9 @@ public class FrameTap extends Protocol {
           continue outer;
         }
       }
-      return true;
+      return i;
     }
-    return false;
+    return -1;
   }
 
   /** What a JGroups TCP connection sends first: cookie, version, the sender's own address. */
