@@ -50,6 +50,10 @@ import org.jgroups.util.UUID;
  * acknowledgements are out-of-band (they carry their own correlation id and must not queue behind a
  * busy handler). Membership events are told on one event thread per channel, in order.
  *
+ * <p>Security: with a {@code secret} every JGroups message is sealed whole and members are admitted
+ * by challenge-response (see {@link Seal}, {@link JoinGuard}); what is dropped on the way is
+ * counted in {@link #droppedFrames()}.
+ *
  * <p>Failure modes: a frame larger than {@code maxFrameBytes} or one that does not decode is
  * dropped and counted in {@link #malformedFrames()}; a handler that throws fails only its own
  * request (or is counted in {@link #handlerFailures()}). A request times out naming the silent
