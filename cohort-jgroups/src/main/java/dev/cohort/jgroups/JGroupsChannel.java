@@ -4,6 +4,7 @@ import dev.cohort.core.channel.BulkHandler;
 import dev.cohort.core.channel.BulkSender;
 import dev.cohort.core.channel.ChannelException;
 import dev.cohort.core.channel.ClusterChannel;
+import dev.cohort.core.channel.DroppedFrames;
 import dev.cohort.core.channel.Member;
 import dev.cohort.core.channel.MembershipEvent;
 import dev.cohort.core.channel.MembershipListener;
@@ -11,6 +12,7 @@ import dev.cohort.core.channel.MessageHandler;
 import dev.cohort.core.channel.Replies;
 import dev.cohort.core.channel.RequestHandler;
 import dev.cohort.core.channel.View;
+import dev.cohort.jgroups.SealCounters.Drop;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -29,7 +31,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.crypto.SecretKey;
 import org.jgroups.Address;
 import org.jgroups.BytesMessage;
 import org.jgroups.JChannel;
@@ -49,6 +50,10 @@ import org.jgroups.util.UUID;
  * acknowledgements are out-of-band (they carry their own correlation id and must not queue behind a
  * busy handler). Membership events are told on one event thread per channel, in order.
  *
+ * <p>Security: with a {@code secret} every JGroups message is sealed whole and members are admitted
+ * by challenge-response (see {@link Seal}, {@link JoinGuard}); what is dropped on the way is
+ * counted in {@link #droppedFrames()}.
+ *
  * <p>Failure modes: a frame larger than {@code maxFrameBytes} or one that does not decode is
  * dropped and counted in {@link #malformedFrames()}; a handler that throws fails only its own
  * request (or is counted in {@link #handlerFailures()}). A request times out naming the silent
@@ -65,6 +70,7 @@ public final class JGroupsChannel implements ClusterChannel {
 
   private final JGroupsConfig config;
   private final JChannel ch;
+  private final Sealer sealer;
   private final SuspectTap tap = new SuspectTap();
   private final Requests requests;
   private final ExecutorService events;
@@ -104,20 +110,32 @@ public final class JGroupsChannel implements ClusterChannel {
               + " without a secret (insecure=true): anyone who reaches it can join the cluster,"
               + " read every session and plant new ones — set a secret on every member");
     }
-    SecretKey key =
-        config.secret() == null ? null : Secrets.aesKey(config.secret(), config.clusterName());
+    String prefix = "cohort-jgroups-" + config.nodeName();
+    sealer = config.secret() == null ? null : newSealer(config, prefix);
     try {
-      ch = new JChannel(StackBuilder.build(config, bind, key, tap));
+      ch = new JChannel(StackBuilder.build(config, bind, sealer, tap));
     } catch (Exception e) {
+      if (sealer != null) {
+        sealer.keys().close();
+      }
       throw new ChannelException(
           "building the JGroups stack failed [" + config + "]: " + e + " — check the settings", e);
     }
     ch.name(config.nodeName());
     ch.setReceiver(new Dispatcher());
     tap.onSuspect(this::suspected);
-    String prefix = "cohort-jgroups-" + config.nodeName();
     requests = new Requests(prefix + "-timer", membership::view);
     events = Executors.newSingleThreadExecutor(r -> daemon(r, prefix + "-events"));
+  }
+
+  private static Sealer newSealer(JGroupsConfig c, String prefix) {
+    ClusterKeys keys =
+        new ClusterKeys(c.secret(), c.clusterName(), prefix + "-kdf", System::nanoTime);
+    return new Sealer(
+        keys,
+        new SealCounters(c.nodeName(), System::nanoTime),
+        System::currentTimeMillis,
+        System::nanoTime);
   }
 
   private static Thread daemon(Runnable r, String name) {
@@ -141,6 +159,18 @@ public final class JGroupsChannel implements ClusterChannel {
       ch.connect(config.clusterName());
     } catch (Exception e) {
       connected.set(false);
+      Throwable refused = e instanceof SecurityException ? e : e.getCause();
+      if (refused instanceof SecurityException) {
+        // the coordinator's reason: what was refused and what to do (JoinGuard)
+        throw new ChannelException(
+            "connect failed [cluster "
+                + config.clusterName()
+                + ", node "
+                + config.nodeName()
+                + "]: "
+                + refused.getMessage(),
+            e);
+      }
       throw new ChannelException(
           "connect failed [cluster "
               + config.clusterName()
@@ -173,6 +203,9 @@ public final class JGroupsChannel implements ClusterChannel {
     try {
       ch.close();
     } finally {
+      if (sealer != null) {
+        sealer.keys().close();
+      }
       String why = "the channel " + config.nodeName() + " is closed";
       requests.close(why);
       bulks.values().forEach(b -> b.fail(why));
@@ -199,9 +232,41 @@ public final class JGroupsChannel implements ClusterChannel {
     return config;
   }
 
-  /** Frames dropped because they were oversized or did not decode. */
+  /** Cohort frames dropped because they were oversized or did not decode. */
   public long malformedFrames() {
     return malformed.get();
+  }
+
+  /**
+   * Every frame dropped before a handler saw it: Cohort frames that did not decode, and with a
+   * secret the sealed frames that were malformed, failed authentication (membership proofs
+   * included), were replays or were stale.
+   */
+  @Override
+  public DroppedFrames droppedFrames() {
+    if (sealer == null) {
+      return new DroppedFrames(malformed.get(), 0, 0, 0);
+    }
+    SealCounters s = sealer.counters();
+    return new DroppedFrames(
+        malformed.get() + s.count(Drop.MALFORMED),
+        s.count(Drop.UNAUTHENTICATED) + s.count(Drop.JOIN_REFUSED),
+        s.count(Drop.REPLAYED),
+        s.count(Drop.STALE));
+  }
+
+  /**
+   * Sealed frames dropped because they named a salt whose keys were not derived yet (a member that
+   * just started, or another partition); the sender's retransmission brings them again. 0 without a
+   * secret.
+   */
+  public long framesAwaitingKey() {
+    return sealer == null ? 0 : sealer.counters().count(Drop.AWAITING_KEY);
+  }
+
+  /** Membership requests and responses refused by the challenge-response; 0 without a secret. */
+  public long refusedMembershipRequests() {
+    return sealer == null ? 0 : sealer.counters().count(Drop.JOIN_REFUSED);
   }
 
   /** Exceptions thrown by message handlers and listeners (requests report theirs to the caller). */
@@ -545,5 +610,10 @@ public final class JGroupsChannel implements ClusterChannel {
   /** The JGroups channel, for tests in this package. */
   JChannel jchannel() {
     return ch;
+  }
+
+  /** The sealing state (null without a secret), for tests in this package. */
+  Sealer sealer() {
+    return sealer;
   }
 }

@@ -24,8 +24,9 @@ import java.util.List;
  *     that DNS server)
  * @param heartbeat how often members send heartbeats
  * @param dropTime after how long without a heartbeat a member is suspected and removed
- * @param secret shared secret (at least 16 bytes); enables AES-GCM encryption of all traffic and
- *     join authentication; null for none
+ * @param secret shared secret (at least 16 bytes); every cluster message is then sealed whole
+ *     (AES-256/GCM, replays refused) and members are admitted by challenge-response; member clocks
+ *     must agree within 120 s; null for none
  * @param maxFrameBytes largest Cohort frame (message, request, reply, chunk) sent or accepted;
  *     larger incoming frames are dropped and counted
  * @param insecure the explicit opt-out that lets a channel bind a non-loopback address without a

@@ -6,8 +6,6 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
-import javax.crypto.SecretKey;
-import org.jgroups.protocols.AUTH;
 import org.jgroups.protocols.FD_ALL3;
 import org.jgroups.protocols.FD_SOCK2;
 import org.jgroups.protocols.FRAG4;
@@ -30,16 +28,18 @@ import org.jgroups.stack.Protocol;
  *
  * <pre>
  *   TCP_NIO2             bind_addr, bind_port (+port_range), max_length from maxFrameBytes,
- *                        tcp_nodelay (JGroups' default is off), no diagnostics
- *   GcmEncrypt           only with a secret: AES-256/GCM on every message with a payload
- *   MPING | TCPPING | DNS_PING   discovery
+ *                        tcp_nodelay (JGroups' default is off), no diagnostics; with a secret
+ *                        SealedTransport, which parses nothing but sealed frames
+ *   Seal                 only with a secret: every message sealed whole (AES-256/GCM, replay
+ *                        window, send time)
+ *   MPING | TCPPING | DNS_PING   discovery (SealedMping instead of MPING with a secret)
  *   MERGE3               heals partitions (min/max interval 2x / 6x heartbeat)
  *   FD_SOCK2             instant crash detection: a closed TCP connection
  *   FD_ALL3              heartbeat / dropTime: hangs and cut-off members
  *   VERIFY_SUSPECT       double-checks a suspicion before the member is removed
  *   NAKACK2, UNICAST3    reliable FIFO multicast / unicast
  *   STABLE               garbage-collects delivered messages
- *   AUTH                 only with a secret: joiners must present the secret's proof
+ *   JoinGuard            only with a secret: joins and merges by challenge-response
  *   SuspectTap           reports SUSPECT events to the channel
  *   GMS                  views
  *   UFC, MFC             flow control
@@ -47,6 +47,12 @@ import org.jgroups.stack.Protocol;
  * </pre>
  */
 final class StackBuilder {
+  /** With a secret: GMS join timeout at least this (it is also how long discovery waits). */
+  static final long SEALED_JOIN_TIMEOUT_MS = 3000;
+
+  /** With a secret: discovery requests sent per join attempt, spread over the join timeout. */
+  static final int SEALED_DISCOVERY_RUNS = 6;
+
   private StackBuilder() {}
 
   static InetAddress resolveBindAddress(JGroupsConfig c) {
@@ -64,12 +70,17 @@ final class StackBuilder {
     return Math.max(100, c.portRange() + 1);
   }
 
-  static List<Protocol> build(JGroupsConfig c, InetAddress bind, SecretKey key, SuspectTap tap) {
+  /**
+   * The protocols, bottom first.
+   *
+   * @param sealer the channel's sealing state when it has a secret, else null
+   */
+  static List<Protocol> build(JGroupsConfig c, InetAddress bind, Sealer sealer, SuspectTap tap) {
     long hb = c.heartbeat().toMillis();
     long drop = c.dropTime().toMillis();
     List<Protocol> p = new ArrayList<>();
 
-    TCP_NIO2 tcp = new TCP_NIO2();
+    TCP_NIO2 tcp = sealer == null ? new TCP_NIO2() : new SealedTransport(sealer.counters());
     tcp.setBindAddress(bind);
     tcp.setBindPort(c.port());
     tcp.setPortRange(c.portRange());
@@ -83,10 +94,16 @@ final class StackBuilder {
     tcp.disableDiagnostics();
     p.add(tcp);
 
-    if (key != null) {
-      p.add(new GcmEncrypt(key));
+    if (sealer != null) {
+      p.add(new Seal(sealer));
     }
-    p.add(discovery(c, bind));
+    org.jgroups.protocols.Discovery ping = discovery(c, bind, sealer);
+    if (sealer != null) {
+      // the first request of a member with a new salt is dropped while its keys are derived:
+      // ask again a few times within the join timeout
+      ping.numDiscoveryRuns(SEALED_DISCOVERY_RUNS);
+    }
+    p.add(ping);
 
     MERGE3 merge = new MERGE3();
     merge.setMinInterval(Math.max(500, 2 * hb));
@@ -116,16 +133,17 @@ final class StackBuilder {
     p.add(new NAKACK2());
     p.add(new UNICAST3());
     p.add(new STABLE());
-    if (key != null) {
-      AUTH auth = new AUTH();
-      auth.setAuthToken(new SecretToken(Secrets.joinProof(key)));
-      p.add(auth);
+    if (sealer != null) {
+      p.add(new JoinGuard(sealer.keys(), sealer.counters(), System::nanoTime));
     }
     p.add(tap);
 
     GMS gms = new GMS();
     gms.printLocalAddress(false);
-    gms.setJoinTimeout(Math.max(1000, Math.min(5000, 4 * hb)));
+    long join = Math.max(1000, Math.min(5000, 4 * hb));
+    // with a secret, a member that meets a new salt derives its keys (a fraction of a second,
+    // more on a busy machine) before it can answer a joiner: give discovery the time for that
+    gms.setJoinTimeout(sealer == null ? join : Math.max(join, SEALED_JOIN_TIMEOUT_MS));
     gms.setLeaveTimeout(Math.max(1000, Math.min(5000, 4 * hb)));
     p.add(gms);
 
@@ -135,10 +153,11 @@ final class StackBuilder {
     return p;
   }
 
-  private static Protocol discovery(JGroupsConfig c, InetAddress bind) {
+  private static org.jgroups.protocols.Discovery discovery(
+      JGroupsConfig c, InetAddress bind, Sealer sealer) {
     Discovery d = Discovery.parse(c.discovery());
     if (d instanceof Discovery.Multicast m) {
-      MPING ping = new MPING();
+      MPING ping = sealer == null ? new MPING() : new SealedMping(sealer);
       ping.setBindAddr(bind);
       try {
         ping.setMcastAddr(InetAddress.getByName(m.address()));

@@ -26,8 +26,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.jgroups.BytesMessage;
-import org.jgroups.Version;
-import org.jgroups.blocks.cs.Connection;
 import org.jgroups.protocols.TCP_NIO2;
 import org.jgroups.stack.IpAddress;
 import org.jgroups.stack.ProtocolStack;
@@ -222,7 +220,9 @@ class JGroupsChannelFaultsIT {
       Members.awaitViewSize(VIEW, 1, a);
 
       try (Socket stale = new Socket(TestClusters.LOOPBACK, high)) {
-        introduceAs(stale, new IpAddress(TestClusters.LOOPBACK, low));
+        FrameTap.introduce(
+            new DataOutputStream(stale.getOutputStream()),
+            new IpAddress(TestClusters.LOOPBACK, low));
         TCP_NIO2 tcp = (TCP_NIO2) a.jchannel().getProtocolStack().getTransport();
         // registered — and found where the sweep reads the connection table
         IpAddress claimed = new IpAddress(TestClusters.LOOPBACK, low);
@@ -231,16 +231,6 @@ class JGroupsChannelFaultsIT {
         Members.awaitViewSize(VIEW, 2, a, back);
       }
     }
-  }
-
-  /** What a JGroups TCP connection sends first: cookie, version, the sender's own address. */
-  private static void introduceAs(Socket s, IpAddress self) throws IOException {
-    DataOutputStream out = new DataOutputStream(s.getOutputStream());
-    out.write(Connection.cookie);
-    out.writeShort(Version.version);
-    out.writeShort(self.serializedSize());
-    self.writeTo(out);
-    out.flush();
   }
 
   @Test
@@ -309,7 +299,7 @@ class JGroupsChannelFaultsIT {
       byte[] needle = bytes(marker);
       assertThat(tap.payloads).isNotEmpty();
       for (byte[] raw : tap.payloads) {
-        assertThat(indexOf(raw, needle)).as("plaintext on the wire").isEqualTo(-1);
+        assertThat(FrameTap.contains(raw, needle)).as("plaintext on the wire").isFalse();
       }
 
       JGroupsChannel plain = m.start(config(m, 2));
@@ -428,18 +418,5 @@ class JGroupsChannelFaultsIT {
         // the member hung up on us: exactly what it should do
       }
     }
-  }
-
-  private static int indexOf(byte[] hay, byte[] needle) {
-    outer:
-    for (int i = 0; i <= hay.length - needle.length; i++) {
-      for (int j = 0; j < needle.length; j++) {
-        if (hay[i + j] != needle[j]) {
-          continue outer;
-        }
-      }
-      return i;
-    }
-    return -1;
   }
 }

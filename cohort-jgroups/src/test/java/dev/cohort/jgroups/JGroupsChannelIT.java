@@ -32,7 +32,12 @@ class JGroupsChannelIT extends ClusterChannelContract {
 
   @Override
   protected ClusterChannel newChannel(String name) {
+    return new JGroupsChannel(nextConfig(name));
+  }
+
+  /** The static-discovery config of the next member of this test's cluster. */
+  protected JGroupsConfig nextConfig(String name) {
     int port = ports.get(next++);
-    return new JGroupsChannel(TestClusters.staticConfig(cluster, name, port, ports));
+    return TestClusters.staticConfig(cluster, name, port, ports);
   }
 }

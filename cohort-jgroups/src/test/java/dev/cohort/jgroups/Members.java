@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /** Started JGroupsChannels of one test, with their recorded events; closes them all. */
 final class Members implements AutoCloseable {
@@ -26,6 +27,11 @@ final class Members implements AutoCloseable {
   }
 
   JGroupsChannel start(JGroupsConfig config) {
+    return start(config, ch -> {});
+  }
+
+  /** Starts a member, running {@code beforeConnect} (e.g. inserting a test protocol) first. */
+  JGroupsChannel start(JGroupsConfig config, Consumer<JGroupsChannel> beforeConnect) {
     JGroupsChannel ch = new JGroupsChannel(config);
     List<MembershipEvent> ev = new CopyOnWriteArrayList<>();
     ch.addMembershipListener(ev::add);
@@ -36,6 +42,7 @@ final class Members implements AutoCloseable {
       started.add(ch);
       events.add(ev);
     }
+    beforeConnect.accept(ch);
     ch.connect();
     return ch;
   }

@@ -79,7 +79,7 @@ public final class ChannelBench {
       System.out.printf(
           Locale.ROOT,
           "cohort channel benchmark: 2 members on 127.0.0.1, TCP_NIO2, %s, payload %d bytes, %d cores, %s%n",
-          o.secret() ? "AES-GCM + AUTH" : "no encryption",
+          o.secret() ? "secret (sealed frames, AES-256/GCM)" : "no secret",
           o.size(),
           Runtime.getRuntime().availableProcessors(),
           System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));

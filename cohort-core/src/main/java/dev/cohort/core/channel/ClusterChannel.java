@@ -57,6 +57,15 @@ public interface ClusterChannel extends AutoCloseable {
   /** Opens an ordered, flow-controlled stream of chunks to one member (state transfer). */
   BulkSender openBulk(Member target, String topic);
 
+  /**
+   * Frames this channel dropped before a handler saw them (malformed, failing authentication,
+   * replayed, stale). Cheap to call from any thread; a channel that drops nothing on its own
+   * reports {@link DroppedFrames#NONE}.
+   */
+  default DroppedFrames droppedFrames() {
+    return DroppedFrames.NONE;
+  }
+
   /** Leaves the cluster; idempotent. */
   @Override
   void close();

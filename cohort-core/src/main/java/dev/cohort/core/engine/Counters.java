@@ -1,9 +1,11 @@
 package dev.cohort.core.engine;
 
+import dev.cohort.core.channel.DroppedFrames;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * The engine's counters ({@link LongAdder}s, cheap to bump from many threads) and gauges (computed
@@ -35,12 +37,19 @@ final class Counters implements EngineStats {
   private final IntSupplier replicas;
   private final IntSupplier unprotected;
   private final LongSupplier held;
+  private final Supplier<DroppedFrames> channelDrops;
 
-  Counters(IntSupplier owned, IntSupplier replicas, IntSupplier unprotected, LongSupplier held) {
+  Counters(
+      IntSupplier owned,
+      IntSupplier replicas,
+      IntSupplier unprotected,
+      LongSupplier held,
+      Supplier<DroppedFrames> channelDrops) {
     this.owned = owned;
     this.replicas = replicas;
     this.unprotected = unprotected;
     this.held = held;
+    this.channelDrops = channelDrops;
   }
 
   void ack(long nanos) {
@@ -117,6 +126,11 @@ final class Counters implements EngineStats {
   @Override
   public long malformedFrames() {
     return malformedFrames.sum();
+  }
+
+  @Override
+  public DroppedFrames channelDrops() {
+    return channelDrops.get();
   }
 
   @Override

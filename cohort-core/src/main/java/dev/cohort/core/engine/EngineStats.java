@@ -1,5 +1,8 @@
 package dev.cohort.core.engine;
 
+import dev.cohort.core.channel.ClusterChannel;
+import dev.cohort.core.channel.DroppedFrames;
+
 /**
  * Counters and gauges of one engine, read-only and cheap to read from any thread. Counters only
  * grow. Adapters publish these (status page, Prometheus, JMX); no figure identifies a session.
@@ -39,6 +42,14 @@ public interface EngineStats {
 
   /** Frames dropped because they were malformed, oversized or of an unknown version. */
   long malformedFrames();
+
+  /**
+   * Frames the engine's channel dropped before the engine saw them (see {@link
+   * ClusterChannel#droppedFrames()}); not included in {@link #malformedFrames()}.
+   */
+  default DroppedFrames channelDrops() {
+    return DroppedFrames.NONE;
+  }
 
   /** Acknowledged-replication round trips observed, and their total in nanoseconds. */
   long ackCount();

@@ -97,7 +97,11 @@ final class ReplicationEngine implements SessionEngine {
     this.codec = new WireCodec(config.maxFrameBytes(), config.maxSessionBytes());
     this.counters =
         new Counters(
-            sessions::owned, sessions::replicas, this::countUnprotected, sessions::heldBytes);
+            sessions::owned,
+            sessions::replicas,
+            this::countUnprotected,
+            sessions::heldBytes,
+            channel::droppedFrames);
     for (int i = 0; i < acquireLocks.length; i++) {
       acquireLocks[i] = new ReentrantLock();
     }

@@ -3,6 +3,7 @@ package dev.cohort.core.engine;
 import dev.cohort.core.channel.BulkHandler;
 import dev.cohort.core.channel.BulkSender;
 import dev.cohort.core.channel.ClusterChannel;
+import dev.cohort.core.channel.DroppedFrames;
 import dev.cohort.core.channel.Member;
 import dev.cohort.core.channel.MembershipEvent;
 import dev.cohort.core.channel.MembershipListener;
@@ -43,6 +44,9 @@ final class FakeChannel implements ClusterChannel {
   RequestHandler requestHandler;
   MessageHandler messageHandler;
 
+  /** What the channel reports it dropped; set by a test. */
+  volatile DroppedFrames dropped = DroppedFrames.NONE;
+
   FakeChannel(String me, String... others) {
     local = new Member(me + "#1", me);
     List<Member> ms = new java.util.ArrayList<>();
@@ -59,6 +63,11 @@ final class FakeChannel implements ClusterChannel {
 
   byte[] deliver(String from, byte[] frame) throws Exception {
     return requestHandler.onRequest(member(from), frame);
+  }
+
+  @Override
+  public DroppedFrames droppedFrames() {
+    return dropped;
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.cohort.core.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cohort.core.channel.DroppedFrames;
 import dev.cohort.core.session.SessionRecord;
 import dev.cohort.core.session.SessionUpdate;
 import dev.cohort.core.store.SessionStore;
@@ -455,6 +456,15 @@ class InboundRulesTest {
     channel.deliver("n2", new byte[0]);
     channel.deliver("n2", new byte[] {7, 1, 1});
     assertThat(engine.stats().malformedFrames()).isEqualTo(3);
+  }
+
+  @Test
+  void framesTheChannelDropped_areReportedApart_fromTheEnginesMalformedFrames() {
+    assertThat(engine.stats().channelDrops()).isEqualTo(DroppedFrames.NONE);
+    channel.dropped = new DroppedFrames(1, 2, 3, 4);
+    assertThat(engine.stats().channelDrops()).isEqualTo(new DroppedFrames(1, 2, 3, 4));
+    assertThat(engine.stats().channelDrops().total()).isEqualTo(10);
+    assertThat(engine.stats().malformedFrames()).isZero();
   }
 
   @Test
