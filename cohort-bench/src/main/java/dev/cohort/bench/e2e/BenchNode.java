@@ -78,6 +78,9 @@ public final class BenchNode implements AutoCloseable {
       cohort.setDrainTimeout(5000);
       cohort.setStateTransferTimeout(60_000);
       cohort.setAdminEnabled(false);
+      if (options.store() != null) {
+        cohort.setStore(options.store());
+      }
       tomcat.getEngine().setCluster(cohort);
       tomcatCluster = null;
     } else {
