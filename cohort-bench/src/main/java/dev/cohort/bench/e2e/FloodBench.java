@@ -62,6 +62,7 @@ public final class FloodBench {
       double[] clientCpu = new double[seconds.length];
       String[] loadAvg = new String[seconds.length];
       double[] actual = new double[seconds.length];
+      long[][] lookups = new long[seconds.length][];
       for (int p = 0; p < seconds.length; p++) {
         if (seconds[p] == 0) {
           continue;
@@ -70,6 +71,7 @@ public final class FloodBench {
         String before = loadAverage();
         long cpu0 = c.cpuNanos();
         long client0 = clientCpuNanos();
+        long[] lookups0 = lookupFigures(c);
         long t0 = System.nanoTime();
         line("   " + PacedLoad.PHASES[p] + ": " + seconds[p] + " s");
         TimeUnit.SECONDS.sleep(seconds[p]);
@@ -77,9 +79,28 @@ public final class FloodBench {
         cpu[p] = (c.cpuNanos() - cpu0) / 1e9 / actual[p];
         clientCpu[p] = (clientCpuNanos() - client0) / 1e9 / actual[p];
         loadAvg[p] = before + " -> " + loadAverage();
+        long[] lookups1 = lookupFigures(c);
+        lookups[p] = new long[lookups1.length];
+        for (int i = 0; i < lookups1.length; i++) {
+          lookups[p][i] = lookups1[i] - lookups0[i];
+        }
       }
       load.stop();
       write(load, actual, cpu, clientCpu, loadAvg);
+      report.append("\n| phase | claims sent | look-ups refused | store look-ups |\n");
+      report.append("| --- | ---: | ---: | ---: |\n");
+      for (int p = 1; p < seconds.length; p++) {
+        if (lookups[p] != null) {
+          report.append(
+              String.format(
+                  Locale.ROOT,
+                  "| %s | %d | %d | %d |%n",
+                  PacedLoad.PHASES[p],
+                  lookups[p][0],
+                  lookups[p][1],
+                  lookups[p][2]));
+        }
+      }
     }
     Path md = o.out().resolve("flood.md");
     Files.writeString(md, report);
@@ -160,6 +181,11 @@ public final class FloodBench {
     for (String n : notes) {
       report.append("\n").append(n).append("\n");
     }
+  }
+
+  /** The engines' look-up counters summed over the nodes: claims, refusals, store look-ups. */
+  private static long[] lookupFigures(BenchCluster c) throws IOException {
+    return new long[] {c.sum("claimsSent"), c.sum("lookupsRefused"), c.sum("storeLookups")};
   }
 
   private static double pct(long[] sorted, double p) {

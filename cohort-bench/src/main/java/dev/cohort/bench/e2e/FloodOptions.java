@@ -45,7 +45,7 @@ public record FloodOptions(
     at("--users", users, 1, 2000);
     at("--user-rate", userRate, 1, 5000);
     at("--flood-rate", floodRate, 0, 50_000);
-    at("--flood-connections", floodConnections, 1, 512);
+    at("--flood-connections", floodConnections, 1, 4096);
     at("--warmup", warmupSeconds, 0, 120);
     at("--baseline", baselineSeconds, 1, 120);
     at("--flood-seconds", floodSeconds, 1, 120);

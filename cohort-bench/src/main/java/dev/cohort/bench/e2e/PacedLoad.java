@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -26,6 +27,7 @@ final class PacedLoad {
   private final int[] ports;
   private final List<String> names;
   private volatile int phase = WARMUP;
+  private final CountDownLatch floodStarts = new CountDownLatch(1);
   private volatile boolean running = true;
   private final List<Thread> threads = new ArrayList<>();
   private final List<Samples> userSamples = new ArrayList<>();
@@ -80,6 +82,9 @@ final class PacedLoad {
 
   void phase(int p) {
     phase = p;
+    if (p == FLOOD) {
+      floodStarts.countDown();
+    }
   }
 
   /** Starts {@code users} paced users, {@code rate} requests per second in all, on /counter. */
@@ -96,9 +101,10 @@ final class PacedLoad {
   }
 
   /**
-   * Starts {@code connections} flood threads that send {@code rate} requests per second in all to
-   * {@code /peek} while the phase is {@link #FLOOD}; each request carries a fresh id of {@code
-   * kind} with a random member's route and goes to that member (as a sticky balancer sends it).
+   * Starts {@code connections} flood threads that wait, without polling, for the {@link #FLOOD}
+   * phase and then send {@code rate} requests per second in all to {@code /peek} until it ends;
+   * each request carries a fresh id of {@code kind} with a random member's route and goes to that
+   * member (as a sticky balancer sends it).
    */
   void startFlood(int connections, int rate, String kind) {
     if (rate == 0) {
@@ -175,18 +181,15 @@ final class PacedLoad {
   private void flood(long offset, long interval, String kind, Samples samples) {
     HttpConn[] conns = new HttpConn[ports.length];
     ThreadLocalRandom random = ThreadLocalRandom.current();
-    long due = -1;
     try {
-      while (running) {
-        if (phase != FLOOD) {
-          due = -1;
-          sleepUntil(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(5));
-          continue;
-        }
+      // idle until the flood phase (no polling: hundreds of flood threads must cost nothing)
+      while (running && !floodStarts.await(100, TimeUnit.MILLISECONDS)) {
+        // wait
+      }
+      long due = System.nanoTime() + offset;
+      while (running && phase == FLOOD) {
         long now = System.nanoTime();
-        if (due < 0) {
-          due = now + offset;
-        } else if (now - due > TimeUnit.MILLISECONDS.toNanos(100)) {
+        if (now - due > TimeUnit.MILLISECONDS.toNanos(100)) {
           long behind = (now - due) / interval;
           floodSkipped.add(behind);
           due += behind * interval;
@@ -211,6 +214,8 @@ final class PacedLoad {
         }
         due += interval;
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     } finally {
       for (HttpConn c : conns) {
         if (c != null) {
