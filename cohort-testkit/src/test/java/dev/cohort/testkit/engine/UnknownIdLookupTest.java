@@ -109,6 +109,35 @@ class UnknownIdLookupTest {
         .containsExactlyInAnyOrder("n2", "n3", "n4", "n5", "n6");
   }
 
+  // mode all: every member holds every session, so a member without a copy asks only the member
+  // the route names and the first-ranked one (the caretaker if the owner died)
+  @Test
+  void modeAll_unknownId_isClaimedFromTheRouteAndTheFirstRankedMemberOnly() throws Exception {
+    c =
+        new EngineCluster(
+            EngineCluster.testConfig().withMode(dev.cohort.core.engine.Mode.ALL),
+            InMemoryNetwork.Delivery.ASYNC,
+            store);
+    c.channels = sent::wrap;
+    c.startAll(SIX.toArray(String[]::new));
+    c.get("n6").commit(c.create("all-1", attrs("count", 4))).get(5, TimeUnit.SECONDS);
+    eventually().until(() -> c.get("n1").stats().replicaSessions() == 1);
+    settle();
+
+    assertThat(c.get("n1").acquire("unknown-all", "n4")).isEmpty();
+    Optional<SessionRecord> known = c.get("n1").acquire("all-1", "n6");
+
+    List<String> allowed = new ArrayList<>(top("unknown-all", 1));
+    allowed.add("n4");
+    assertThat(sent.claimTargets("unknown-all"))
+        .hasSizeBetween(1, 2)
+        .doesNotContain("n1")
+        .allMatch(allowed::contains);
+    assertThat(intOf(known.orElseThrow().attributes().get("count"))).isEqualTo(4);
+    assertThat(sent.claimTargets("all-1")).contains("n6").hasSizeLessThanOrEqualTo(2);
+    assertThat(c.ownerOf("all-1")).contains("n1");
+  }
+
   /** An id whose top two members by rank are neither n1 (the claimant) nor n6 (the owner). */
   private static String idRankedAwayFromN1AndN6() {
     for (int i = 0; ; i++) {
