@@ -183,6 +183,11 @@ public class CohortCluster extends LifecycleMBeanBase implements Cluster {
     settings.store = spec;
   }
 
+  /** See {@link ReplicatedManager#setMaxLookups}. */
+  public void setMaxLookups(int n) {
+    settings.maxLookups = n;
+  }
+
   /**
    * With a store: whether a response waits until the store holds the request's change (bounded by
    * the sync timeout; not during a store outage). Default false (the store is written behind).

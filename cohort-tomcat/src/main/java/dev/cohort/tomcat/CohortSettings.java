@@ -41,6 +41,7 @@ final class CohortSettings {
   boolean storeSync;
   boolean adminEnabled = true;
   boolean insecure;
+  int maxLookups = EngineConfig.DEFAULT_MAX_LOOKUPS;
 
   CohortSettings copy() {
     CohortSettings c = new CohortSettings();
@@ -65,6 +66,7 @@ final class CohortSettings {
     c.storeSync = storeSync;
     c.adminEnabled = adminEnabled;
     c.insecure = insecure;
+    c.maxLookups = maxLookups;
     return c;
   }
 
@@ -84,7 +86,8 @@ final class CohortSettings {
             .withSyncTimeout(millis("syncTimeout", syncTimeout))
             .withStateTransferTimeout(millis("stateTransferTimeout", stateTransferTimeout))
             .withDrainTimeout(millis("drainTimeout", drainTimeout))
-            .withAllowedClasses(splitClasses(allowedClasses));
+            .withAllowedClasses(splitClasses(allowedClasses))
+            .withMaxLookups(maxLookups);
     Pattern filter;
     try {
       filter =

@@ -50,6 +50,11 @@ abstract class ForwardingEngine implements SessionEngine {
   }
 
   @Override
+  public Optional<SessionRecord> acquire(String id, String route) {
+    return delegate.acquire(id, route);
+  }
+
+  @Override
   public CompletableFuture<Void> commit(SessionUpdate update) {
     return delegate.commit(update);
   }

@@ -1,5 +1,6 @@
 package dev.cohort.tomcat;
 
+import dev.cohort.core.engine.LookupRefusedException;
 import dev.cohort.core.engine.OwnershipLostException;
 import dev.cohort.core.engine.ReplicationException;
 import dev.cohort.core.engine.SessionEngine;
@@ -57,6 +58,15 @@ public class ReplicatedManager extends ManagerBase {
   private boolean expireSessionsOnShutdown;
   private final Object[] stripes = new Object[64];
   private final ThreadLocal<ReplicatedSession> used = new ThreadLocal<>();
+
+  /**
+   * Within a request (between {@link #beginRequest} and {@link #endRequest}): the base id found
+   * absent by this request, or {@link #NOTHING_ABSENT}; null outside a request.
+   */
+  private final ThreadLocal<String> absent = new ThreadLocal<>();
+
+  private static final String NOTHING_ABSENT = "";
+  private volatile SessionIds.Shape shape;
 
   public ReplicatedManager() {
     this(new CohortSettings());
@@ -147,6 +157,14 @@ public class ReplicatedManager extends ManagerBase {
 
   public void setStore(String spec) {
     settings.store = spec;
+  }
+
+  /**
+   * How many look-ups of sessions unknown to this node (a take-over: claims, then the store) may
+   * run at once; a request beyond that is answered 503 with Retry-After (default 16).
+   */
+  public void setMaxLookups(int n) {
+    settings.maxLookups = n;
   }
 
   /**
@@ -252,6 +270,7 @@ public class ReplicatedManager extends ManagerBase {
       t.setContextClassLoader(previous);
     }
     engine = e;
+    shape = SessionIds.Shape.of(getSessionIdGenerator(), config.storeSpec() != null);
     context.getServletContext().setAttribute(ENGINE_ATTRIBUTE, e);
     if (cluster == null) {
       // alone in context.xml: after the context's authenticator (see docs/tomcat.md)
@@ -329,9 +348,15 @@ public class ReplicatedManager extends ManagerBase {
     return new ReplicatedSession(this);
   }
 
+  /**
+   * A client-provided id (Tomcat reuses the requested id when another context of the host knows it)
+   * is used only when this manager could have made it; otherwise the session gets a new id.
+   */
   @Override
   public Session createSession(String sessionId) {
-    Session s = super.createSession(sessionId);
+    SessionIds.Shape sh = shape;
+    String id = sessionId != null && sh != null && !sh.accepts(sessionId) ? null : sessionId;
+    Session s = super.createSession(id);
     if (s instanceof ReplicatedSession rs) {
       used.set(rs);
     }
@@ -347,7 +372,14 @@ public class ReplicatedManager extends ManagerBase {
 
   /**
    * The local session, or the cluster's: an unknown id is acquired from the engine (this node
-   * becomes its owner) and materialized under this node's route.
+   * becomes its owner) and materialized under this node's route. An id this manager's generator
+   * cannot have made ({@link SessionIds.Shape}) is absent at once: no claim, no store query. Within
+   * one request an id found absent stays absent without asking again (Tomcat looks a requested
+   * session up several times).
+   *
+   * @throws ReplicationException when the look-up could not be done now ({@link
+   *     LookupRefusedException}: too many look-ups running; or members did not answer) — the
+   *     request's valve answers 503, the session (if it exists) is untouched
    */
   @Override
   public Session findSession(String id) {
@@ -359,25 +391,40 @@ public class ReplicatedManager extends ManagerBase {
     if (s != null && stillOwned(s, e)) {
       return used(s);
     }
+    SessionIds.Shape sh = shape;
+    if (sh != null && !sh.accepts(id)) {
+      return null;
+    }
     String base = SessionIds.base(id);
     String local = SessionIds.withRoute(base, getJvmRoute());
     s = sessions.get(local);
     if (e == null || (s != null && stillOwned(s, e))) {
       return used(s);
     }
+    if (base.equals(absent.get())) {
+      return null;
+    }
+    // the look-up runs outside the stripe: a slow one (claims, the store) holds up no other session
+    Session stale = s;
+    Optional<SessionRecord> r = e.acquire(base, SessionIds.route(id));
     synchronized (stripes[Math.floorMod(base.hashCode(), stripes.length)]) {
       s = sessions.get(local);
-      if (s != null && stillOwned(s, e)) {
-        return used(s);
+      if (s != null && s != stale && stillOwned(s, e)) {
+        return used(s); // a concurrent request of this node materialized it first
       }
       if (s != null) {
         // another member took the session over after this copy was made (the engine's
         // ownership-lost callback can run before a racing take-over here adds its copy): serving
-        // it would change a session nobody replicates; take it over again instead
+        // it would change a session nobody replicates; the record just acquired replaces it
         dropLocal(base);
       }
-      Optional<SessionRecord> r = e.acquire(base);
+      if (r.isPresent() && !e.owns(base)) {
+        r = e.acquire(base, SessionIds.route(id)); // swapped out or taken away meanwhile: again
+      }
       if (r.isEmpty()) {
+        if (absent.get() != null) {
+          absent.set(base);
+        }
         return null;
       }
       ReplicatedSession rs = materialize(local, r.get());
@@ -447,6 +494,7 @@ public class ReplicatedManager extends ManagerBase {
 
   void beginRequest() {
     used.remove();
+    absent.set(NOTHING_ABSENT);
   }
 
   /**
@@ -459,6 +507,7 @@ public class ReplicatedManager extends ManagerBase {
 
   void endRequest() {
     used.remove();
+    absent.remove();
   }
 
   /**

@@ -1,5 +1,7 @@
 package dev.cohort.tomcat;
 
+import dev.cohort.core.engine.LookupRefusedException;
+import dev.cohort.core.engine.ReplicationException;
 import dev.cohort.core.engine.SessionEngine;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletResponse;
@@ -10,6 +12,8 @@ import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
 import org.apache.catalina.session.StandardSession;
 import org.apache.catalina.valves.ValveBase;
+import org.apache.juli.logging.Log;
+import org.apache.juli.logging.LogFactory;
 
 /**
  * Replicates at the end of each request. CohortCluster puts one on its container's pipeline (the
@@ -19,14 +23,18 @@ import org.apache.catalina.valves.ValveBase;
  *
  * <ol>
  *   <li>requests whose URI matches {@code replicationFilter} pass straight through;
- *   <li>a session id routed to another node is taken over and renamed to this node's route (the
- *       cookie is rewritten, {@code HttpSessionIdListener}s are told) — JvmRouteBinderValve's job;
+ *   <li>the requested session is looked up before the application runs: one routed to another node
+ *       is taken over and renamed to this node's route (the cookie is rewritten, {@code
+ *       HttpSessionIdListener}s are told) — JvmRouteBinderValve's job; a look-up that cannot be
+ *       done now (too many running, members silent) is answered 503 with {@code Retry-After} and
+ *       the application does not run, so no new session replaces one that may be live;
  *   <li>in sync mode (or with {@code storeSync}) the response is held ({@link HeldResponse});
  *   <li>at the end, the session the request used is captured and committed, then the response is
  *       released.
  * </ol>
  */
 final class ReplicationValve extends ValveBase {
+  private static final Log log = LogFactory.getLog(ReplicationValve.class);
 
   /** Responses larger than this are released early (after replicating what happened so far). */
   static final int HOLD_LIMIT = 1 << 20;
@@ -60,17 +68,19 @@ final class ReplicationValve extends ValveBase {
     }
     request.setNote(DONE_NOTE, Boolean.TRUE);
     manager.beginRequest();
-    if (getContainer() instanceof Context) {
-      // on the context's pipeline (a manager alone in context.xml): the authenticator before this
-      // valve has already looked the session up
-      Session current = request.getSessionInternal(false);
-      if (current != null) {
-        manager.markUsed(current);
-      }
-    }
     HeldResponse held = null;
     try {
-      reroute(manager, request);
+      if (!lookUp(manager, request, response)) {
+        return;
+      }
+      if (getContainer() instanceof Context) {
+        // on the context's pipeline (a manager alone in context.xml): the authenticator before
+        // this valve may have looked the session up or created one
+        Session current = request.getSessionInternal(false);
+        if (current != null) {
+          manager.markUsed(current);
+        }
+      }
       if (manager.holdsResponses()) {
         HttpServletResponse app = response.getResponse();
         held = new HeldResponse(app, HOLD_LIMIT, manager::replicateCurrent);
@@ -99,16 +109,34 @@ final class ReplicationValve extends ValveBase {
     }
   }
 
-  /** A session routed to another node: take it over here and give the client the new route. */
-  private static void reroute(ReplicatedManager manager, Request request) {
+  /**
+   * Looks the requested session up; a session routed to another node is taken over here and the
+   * client gets the new route.
+   *
+   * @return false when the look-up could not be done now and a 503 was sent
+   */
+  private static boolean lookUp(ReplicatedManager manager, Request request, Response response)
+      throws IOException {
     String requested = request.getRequestedSessionId();
-    String mine = manager.getJvmRoute();
-    if (requested == null || mine == null || mine.equals(SessionIds.route(requested))) {
-      return;
+    if (requested == null) {
+      return true;
     }
-    Session s = manager.findSession(requested);
-    if (s == null) {
-      return;
+    Session s;
+    try {
+      s = manager.findSession(requested);
+    } catch (ReplicationException e) {
+      if (!(e instanceof LookupRefusedException)) {
+        // members did not answer (counted as refusals are; refusals are not logged: a flood of
+        // unknown ids would flood the log)
+        log.warn("cohort: " + e.getMessage());
+      }
+      response.setHeader("Retry-After", "1");
+      response.sendError(503, "the session could not be looked up now; retry the request");
+      return false;
+    }
+    String mine = manager.getJvmRoute();
+    if (s == null || mine == null || mine.equals(SessionIds.route(requested))) {
+      return true;
     }
     String newId = s.getIdInternal();
     if (!newId.equals(requested)) {
@@ -117,5 +145,6 @@ final class ReplicationValve extends ValveBase {
         ss.tellChangedSessionId(newId, requested, true, true);
       }
     }
+    return true;
   }
 }

@@ -3,6 +3,8 @@ package dev.cohort.tomcat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.cohort.core.engine.ReplicationException;
+import dev.cohort.core.session.SessionRecord;
 import dev.cohort.core.session.SessionUpdate;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -12,8 +14,11 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -121,6 +126,86 @@ class AdapterIT {
     assertThat(lost.status()).isEqualTo(503);
     assertThat(n1.manager().findSessions()).isEmpty();
     assertThat(Http.get(n2.port(), "/counter", id).count()).isEqualTo(2);
+  }
+
+  /** n1's engine counts its look-ups and, when {@code failing}, cannot do them. */
+  private final AtomicInteger lookUps = new AtomicInteger();
+
+  private void startCountingLookUps(boolean failing) {
+    n1 =
+        EmbeddedNode.start(
+            "n1",
+            c ->
+                c.setEngineFactory(
+                    (cfg, events) ->
+                        new ForwardingEngine(fake.new Node(cfg.nodeName(), events)) {
+                          @Override
+                          public Optional<SessionRecord> acquire(String id) {
+                            lookUps.incrementAndGet();
+                            if (failing) {
+                              throw new ReplicationException(
+                                  "take-over failed [session #0, node n1, no answer from [n3]]",
+                                  null);
+                            }
+                            return super.acquire(id);
+                          }
+
+                          // the look-up with the id's route (an override where the engine has it)
+                          public Optional<SessionRecord> acquire(String id, String route) {
+                            return acquire(id);
+                          }
+                        }));
+    n2 = EmbeddedNode.start("n2", c -> c.setEngineFactory(fake.factory()));
+  }
+
+  // a take-over that could not be done (members silent, or too many look-ups running) used to
+  // escape from findSession as a 500 with a stack trace in the log, once per request
+  @Test
+  void lookUpThatCannotBeDoneNow_answers503WithRetryAfter_andCreatesNoSession() {
+    startCountingLookUps(true);
+    String id = Http.get(n2.port(), "/counter", null).setCookieId();
+
+    Http.Reply r = Http.get(n1.port(), "/counter", id);
+
+    assertThat(r.status()).isEqualTo(503);
+    assertThat(r.retryAfter()).isEqualTo("1");
+    assertThat(r.setCookieId()).isNull();
+    assertThat(n1.manager().findSessions()).isEmpty();
+    assertThat(Http.get(n2.port(), "/counter", id).count()).isEqualTo(2);
+  }
+
+  // Tomcat looks a requested session up several times per request (the valve, getSession, the
+  // creation of a new one): an id found absent is not looked up again in the same request
+  @Test
+  void unknownId_isLookedUpOncePerRequest_andTheRequestGetsANewSession() {
+    startCountingLookUps(false);
+    String unknown = "0123456789ABCDEF0123456789ABCDEF.n2";
+
+    Http.Reply r = Http.get(n1.port(), "/counter", unknown);
+
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.count()).isEqualTo(1);
+    assertThat(r.setCookieId()).endsWith(".n1").doesNotStartWith("0123456789ABCDEF");
+    assertThat(lookUps).hasValue(1);
+  }
+
+  // ids Tomcat's generator cannot have made (16 random bytes as 32 upper-case hex characters)
+  @Test
+  void idOfTheWrongShape_isNotLookedUp_andTheRequestGetsANewSession() {
+    startCountingLookUps(false);
+    for (String bad :
+        List.of(
+            "0123456789ABCDEF0123456789ABCDE.n2",
+            "0123456789ABCDEF0123456789ABCDEF0.n2",
+            "0123456789abcdef0123456789abcdef.n2",
+            "0123456789ABCDEF0123456789ABCDEF.",
+            "..%2F..%2Fx")) {
+      Http.Reply r = Http.get(n1.port(), "/counter", bad);
+
+      assertThat(r.status()).as(bad).isEqualTo(200);
+      assertThat(r.count()).as(bad).isEqualTo(1);
+    }
+    assertThat(lookUps).hasValue(0);
   }
 
   @Test

@@ -31,6 +31,15 @@ final class EmbeddedNode implements AutoCloseable {
 
   private EmbeddedNode(String name, Consumer<CohortCluster> configure, boolean replicated)
       throws IOException {
+    this(name, configure, replicated, c -> {});
+  }
+
+  private EmbeddedNode(
+      String name,
+      Consumer<CohortCluster> configure,
+      boolean replicated,
+      Consumer<Connector> connectorSettings)
+      throws IOException {
     this.name = name;
     this.base = Files.createTempDirectory("cohort-" + name);
     tomcat = new Tomcat();
@@ -38,6 +47,7 @@ final class EmbeddedNode implements AutoCloseable {
     Connector connector = new Connector();
     connector.setPort(0);
     connector.setProperty("address", "127.0.0.1");
+    connectorSettings.accept(connector);
     tomcat.getService().addConnector(connector);
     tomcat.setConnector(connector);
     tomcat.getEngine().setJvmRoute(name);
@@ -57,6 +67,18 @@ final class EmbeddedNode implements AutoCloseable {
   static EmbeddedNode start(String name, Consumer<CohortCluster> configure) {
     try {
       EmbeddedNode n = new EmbeddedNode(name, configure);
+      n.tomcat.start();
+      return n;
+    } catch (IOException | LifecycleException e) {
+      throw new IllegalStateException("node " + name + " did not start: " + e, e);
+    }
+  }
+
+  /** As {@link #start(String, Consumer)}, with settings of the HTTP connector. */
+  static EmbeddedNode start(
+      String name, Consumer<CohortCluster> configure, Consumer<Connector> connectorSettings) {
+    try {
+      EmbeddedNode n = new EmbeddedNode(name, configure, true, connectorSettings);
       n.tomcat.start();
       return n;
     } catch (IOException | LifecycleException e) {

@@ -14,7 +14,12 @@ final class Http {
   private static final HttpClient CLIENT =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  record Reply(int status, Map<String, String> fields, String setCookieId, String location) {
+  record Reply(
+      int status,
+      Map<String, String> fields,
+      String setCookieId,
+      String location,
+      String retryAfter) {
     int count() {
       return Integer.parseInt(fields.get("count"));
     }
@@ -61,7 +66,11 @@ final class Http {
               .reduce((a, c) -> c)
               .orElse(null);
       return new Reply(
-          r.statusCode(), fields, cookie, r.headers().firstValue("Location").orElse(null));
+          r.statusCode(),
+          fields,
+          cookie,
+          r.headers().firstValue("Location").orElse(null),
+          r.headers().firstValue("Retry-After").orElse(null));
     } catch (IOException e) {
       throw new IllegalStateException("GET " + path + " on port " + port + " failed: " + e, e);
     } catch (InterruptedException e) {

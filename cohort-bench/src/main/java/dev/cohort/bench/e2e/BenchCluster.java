@@ -22,9 +22,17 @@ final class BenchCluster implements AutoCloseable {
   final String clusterName = "bench-" + UUID.randomUUID().toString().substring(0, 8);
   private final String heap;
   private final Path logDir;
+  private final String store;
 
   BenchCluster(SystemKind system, int size, String heap, Path logDir) throws IOException {
+    this(system, size, heap, logDir, null);
+  }
+
+  /** With {@code store}: every node uses that store spec (the durable tier), or null for none. */
+  BenchCluster(SystemKind system, int size, String heap, Path logDir, String store)
+      throws IOException {
     this.system = system;
+    this.store = store;
     this.heap = heap;
     this.logDir = logDir;
     this.clusterPorts = new int[size];
@@ -51,7 +59,8 @@ final class BenchCluster implements AutoCloseable {
             clusterPorts[index],
             members,
             clusterName,
-            expectSessions);
+            expectSessions,
+            store);
     NodeProcess p = NodeProcess.start(o, heap, logDir, 180);
     nodes.add(p);
     return p;

@@ -78,6 +78,9 @@ public final class BenchNode implements AutoCloseable {
       cohort.setDrainTimeout(5000);
       cohort.setStateTransferTimeout(60_000);
       cohort.setAdminEnabled(false);
+      if (options.store() != null) {
+        cohort.setStore(options.store());
+      }
       tomcat.getEngine().setCluster(cohort);
       tomcatCluster = null;
     } else {
@@ -210,11 +213,25 @@ public final class BenchNode implements AutoCloseable {
     return new long[] {TomcatClustering.SENT_BYTES.get(), TomcatClustering.SENT_MESSAGES.get()};
   }
 
+  /** Look-up figures of the Cohort engines: [claims sent, look-ups refused, store look-ups]. */
+  long[] lookups() {
+    long[] n = new long[3];
+    if (cohort != null) {
+      for (SessionEngine e : cohort.engines()) {
+        n[0] += e.stats().claimsSent();
+        n[1] += e.stats().lookupsRefused();
+        n[2] += e.stats().storeLookups();
+      }
+    }
+    return n;
+  }
+
   /** The {@code /stats} body: one {@code key=value} per line, counts and sizes only. */
   String stats(boolean resetPeak) {
     long used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     long peak = resetPeak ? heapPeak.getAndSet(used) : heapPeak.get();
     long[] sent = sent();
+    long[] lookups = lookups();
     return "node="
         + options.name()
         + "\nmembers="
@@ -233,6 +250,12 @@ public final class BenchNode implements AutoCloseable {
         + reachedMillis
         + "\nfirstMillis="
         + firstMillis
+        + "\nclaimsSent="
+        + lookups[0]
+        + "\nlookupsRefused="
+        + lookups[1]
+        + "\nstoreLookups="
+        + lookups[2]
         + "\n";
   }
 

@@ -9,8 +9,10 @@ import java.io.PrintWriter;
 
 /**
  * The benchmark webapp. {@code /counter} increments the session's {@code count} and answers {@code
- * count=N} and {@code node=name}; {@code /stats} the node's figures ({@code ?reset=1} restarts the
- * heap peak); {@code /populate?n=N} creates N sessions locally. Plain {@code key=value} lines.
+ * count=N} and {@code node=name}; {@code /peek} looks the session up without creating one and
+ * answers {@code session=yes} or {@code session=none}; {@code /stats} the node's figures ({@code
+ * ?reset=1} restarts the heap peak); {@code /populate?n=N} creates N sessions locally. Plain {@code
+ * key=value} lines.
  */
 final class CounterServlet extends HttpServlet {
   private static final long serialVersionUID = 1L;
@@ -32,6 +34,8 @@ final class CounterServlet extends HttpServlet {
         s.setAttribute("count", n);
         out.print("count=" + n + "\nnode=" + node.name() + "\n");
       }
+      case "/peek" ->
+          out.print("session=" + (req.getSession(false) == null ? "none" : "yes") + "\n");
       case "/stats" -> out.print(node.stats(req.getParameter("reset") != null));
       case "/populate" -> {
         int n = Integer.parseInt(req.getParameter("n"));

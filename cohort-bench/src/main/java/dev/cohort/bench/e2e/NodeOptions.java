@@ -14,6 +14,8 @@ import java.util.List;
  * @param clusterName a cluster name unique to one run (Cohort)
  * @param expectSessions when positive, the node records how long after start it first held this
  *     many sessions (state transfer)
+ * @param store a Cohort store spec ({@code file:DIR}, {@code jdbc:...}) for the durable tier, or
+ *     null for none
  */
 public record NodeOptions(
     SystemKind system,
@@ -22,7 +24,8 @@ public record NodeOptions(
     int clusterPort,
     List<String> members,
     String clusterName,
-    int expectSessions) {
+    int expectSessions,
+    String store) {
 
   public NodeOptions {
     if (name == null || name.isBlank()) {
@@ -35,8 +38,21 @@ public record NodeOptions(
     members = List.copyOf(members);
   }
 
+  /** Without a store. */
+  public NodeOptions(
+      SystemKind system,
+      String name,
+      int httpPort,
+      int clusterPort,
+      List<String> members,
+      String clusterName,
+      int expectSessions) {
+    this(system, name, httpPort, clusterPort, members, clusterName, expectSessions, null);
+  }
+
   /**
-   * Parses {@code --system --name [--http] [--cluster-port --members --cluster-name] [--expect]}.
+   * Parses {@code --system --name [--http] [--cluster-port --members --cluster-name] [--expect]
+   * [--store]}.
    */
   public static NodeOptions parse(String[] args) {
     SystemKind system = null;
@@ -46,6 +62,7 @@ public record NodeOptions(
     List<String> members = new ArrayList<>();
     String clusterName = "bench";
     int expect = 0;
+    String store = null;
     for (int i = 0; i < args.length; i++) {
       String key = args[i];
       if (i + 1 >= args.length) {
@@ -60,13 +77,14 @@ public record NodeOptions(
         case "--members" -> members = List.of(v.split(","));
         case "--cluster-name" -> clusterName = v;
         case "--expect" -> expect = intOption(key, v);
+        case "--store" -> store = v;
         default -> throw new IllegalArgumentException(key + ": unknown option");
       }
     }
     if (system == null) {
       throw new IllegalArgumentException("--system: required");
     }
-    return new NodeOptions(system, name, http, clusterPort, members, clusterName, expect);
+    return new NodeOptions(system, name, http, clusterPort, members, clusterName, expect, store);
   }
 
   /** The arguments that {@link #parse} reads back. */
@@ -79,6 +97,9 @@ public record NodeOptions(
     }
     if (expectSessions > 0) {
       a.addAll(List.of("--expect", "" + expectSessions));
+    }
+    if (store != null) {
+      a.addAll(List.of("--store", store));
     }
     return a;
   }

@@ -33,6 +33,15 @@ final class Counters implements EngineStats {
   final AtomicLong transferExpected = new AtomicLong();
   final LongAdder storeFailures = new LongAdder();
 
+  /** Claim messages sent (one per member asked by a take-over). */
+  final LongAdder claimsSent = new LongAdder();
+
+  /** Look-ups of unknown sessions refused because maxLookups were running. */
+  final LongAdder lookupsRefused = new LongAdder();
+
+  /** Take-overs that asked the store (no member had the session). */
+  final LongAdder storeLookups = new LongAdder();
+
   private final IntSupplier owned;
   private final IntSupplier replicas;
   private final IntSupplier unprotected;
@@ -156,6 +165,21 @@ final class Counters implements EngineStats {
   @Override
   public long transferExpected() {
     return transferExpected.get();
+  }
+
+  @Override
+  public long claimsSent() {
+    return claimsSent.sum();
+  }
+
+  @Override
+  public long lookupsRefused() {
+    return lookupsRefused.sum();
+  }
+
+  @Override
+  public long storeLookups() {
+    return storeLookups.sum();
   }
 
   @Override

@@ -18,6 +18,8 @@ import java.util.Objects;
  * @param maxSessionBytes largest serialized session accepted
  * @param transferChunkBytes target size of one state-transfer chunk
  * @param allowedClasses extra classes/packages the attribute deserializer accepts
+ * @param maxLookups how many look-ups of sessions unknown to this member (a take-over: claims, then
+ *     the store) may run at once; one more is refused at once (1..1024)
  */
 public record EngineConfig(
     Mode mode,
@@ -29,7 +31,11 @@ public record EngineConfig(
     int maxFrameBytes,
     int maxSessionBytes,
     int transferChunkBytes,
-    List<String> allowedClasses) {
+    List<String> allowedClasses,
+    int maxLookups) {
+
+  /** The default of {@link #maxLookups()}. */
+  public static final int DEFAULT_MAX_LOOKUPS = 16;
 
   public EngineConfig {
     Objects.requireNonNull(mode, "mode");
@@ -55,6 +61,10 @@ public record EngineConfig(
           "transferChunkBytes: " + transferChunkBytes + " must be between 1024 and maxFrameBytes");
     }
     allowedClasses = List.copyOf(allowedClasses);
+    if (maxLookups < 1 || maxLookups > 1024) {
+      throw new IllegalArgumentException(
+          "maxLookups: " + maxLookups + " is not between 1 and 1024");
+    }
   }
 
   private static void requirePositive(String name, Duration d) {
@@ -63,7 +73,10 @@ public record EngineConfig(
     }
   }
 
-  /** backup mode, k=1, sync, 5 s sync timeout, 60 s state transfer, 30 s drain, 16 MiB frames. */
+  /**
+   * backup mode, k=1, sync, 5 s sync timeout, 60 s state transfer, 30 s drain, 16 MiB frames, 16
+   * concurrent look-ups of unknown sessions.
+   */
   public static EngineConfig defaults() {
     return new EngineConfig(
         Mode.BACKUP,
@@ -75,7 +88,8 @@ public record EngineConfig(
         16 << 20,
         8 << 20,
         256 << 10,
-        List.of());
+        List.of(),
+        DEFAULT_MAX_LOOKUPS);
   }
 
   public EngineConfig withMode(Mode m) {
@@ -89,7 +103,8 @@ public record EngineConfig(
         maxFrameBytes,
         maxSessionBytes,
         transferChunkBytes,
-        allowedClasses);
+        allowedClasses,
+        maxLookups);
   }
 
   public EngineConfig withBackups(int k) {
@@ -103,7 +118,8 @@ public record EngineConfig(
         maxFrameBytes,
         maxSessionBytes,
         transferChunkBytes,
-        allowedClasses);
+        allowedClasses,
+        maxLookups);
   }
 
   public EngineConfig withSync(boolean s) {
@@ -117,7 +133,8 @@ public record EngineConfig(
         maxFrameBytes,
         maxSessionBytes,
         transferChunkBytes,
-        allowedClasses);
+        allowedClasses,
+        maxLookups);
   }
 
   public EngineConfig withSyncTimeout(Duration d) {
@@ -131,7 +148,8 @@ public record EngineConfig(
         maxFrameBytes,
         maxSessionBytes,
         transferChunkBytes,
-        allowedClasses);
+        allowedClasses,
+        maxLookups);
   }
 
   public EngineConfig withStateTransferTimeout(Duration d) {
@@ -145,7 +163,8 @@ public record EngineConfig(
         maxFrameBytes,
         maxSessionBytes,
         transferChunkBytes,
-        allowedClasses);
+        allowedClasses,
+        maxLookups);
   }
 
   public EngineConfig withDrainTimeout(Duration d) {
@@ -159,7 +178,8 @@ public record EngineConfig(
         maxFrameBytes,
         maxSessionBytes,
         transferChunkBytes,
-        allowedClasses);
+        allowedClasses,
+        maxLookups);
   }
 
   public EngineConfig withAllowedClasses(List<String> classes) {
@@ -173,6 +193,22 @@ public record EngineConfig(
         maxFrameBytes,
         maxSessionBytes,
         transferChunkBytes,
-        classes);
+        classes,
+        maxLookups);
+  }
+
+  public EngineConfig withMaxLookups(int n) {
+    return new EngineConfig(
+        mode,
+        backups,
+        sync,
+        syncTimeout,
+        stateTransferTimeout,
+        drainTimeout,
+        maxFrameBytes,
+        maxSessionBytes,
+        transferChunkBytes,
+        allowedClasses,
+        n);
   }
 }

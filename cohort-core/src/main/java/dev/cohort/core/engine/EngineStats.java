@@ -63,4 +63,22 @@ public interface EngineStats {
   long transferReceived();
 
   long transferExpected();
+
+  /** Claim messages sent by take-overs, one per member asked. */
+  default long claimsSent() {
+    return 0;
+  }
+
+  /**
+   * Look-ups of sessions unknown to this member refused at once because {@code maxLookups} were
+   * already running (the request was answered 503).
+   */
+  default long lookupsRefused() {
+    return 0;
+  }
+
+  /** Take-overs that found no copy on any member and asked the durable store. */
+  default long storeLookups() {
+    return 0;
+  }
 }

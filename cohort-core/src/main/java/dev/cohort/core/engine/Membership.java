@@ -74,6 +74,7 @@ final class Membership {
   void onEvent(MembershipEvent ev) {
     try {
       if (ev instanceof MembershipEvent.ViewInstalled v) {
+        engine.lookups.viewChanged();
         for (Member m : v.left()) {
           departed.add(m.name());
         }
@@ -82,6 +83,7 @@ final class Membership {
         }
         engine.control.execute(() -> guarded(() -> onView(v)));
       } else if (ev instanceof MembershipEvent.Merged m) {
+        engine.lookups.viewChanged();
         for (Member m2 : m.view().members()) {
           departed.remove(m2.name());
         }

@@ -68,7 +68,7 @@ final class ReplicationEngine implements SessionEngine {
   final StateTransfer transfer;
   final Expiry expiry;
   private final Map<Member, Outbox> outboxes = new ConcurrentHashMap<>();
-  private final ReentrantLock[] acquireLocks = new ReentrantLock[64];
+  final Lookups lookups;
 
   final ScheduledExecutorService timer;
   final ExecutorService control;
@@ -102,9 +102,7 @@ final class ReplicationEngine implements SessionEngine {
             this::countUnprotected,
             sessions::heldBytes,
             channel::droppedFrames);
-    for (int i = 0; i < acquireLocks.length; i++) {
-      acquireLocks[i] = new ReentrantLock();
-    }
+    this.lookups = new Lookups(this);
     this.inbound = new Inbound(this);
     this.membership = new Membership(this);
     this.transfer = new StateTransfer(this);
@@ -333,22 +331,17 @@ final class ReplicationEngine implements SessionEngine {
 
   @Override
   public Optional<SessionRecord> acquire(String id) {
+    return acquire(id, null);
+  }
+
+  @Override
+  public Optional<SessionRecord> acquire(String id, String route) {
     requireStarted();
     Entry mine = sessions.map.get(id);
     if (mine != null && mine.owned) {
       return Optional.of(mine.record);
     }
-    ReentrantLock serial = acquireLocks[sessions.stripe(id) & (acquireLocks.length - 1)];
-    serial.lock();
-    try {
-      mine = sessions.map.get(id);
-      if (mine != null && mine.owned) {
-        return Optional.of(mine.record);
-      }
-      return new Takeover(this, id).run();
-    } finally {
-      serial.unlock();
-    }
+    return lookups.acquire(id, route);
   }
 
   /**

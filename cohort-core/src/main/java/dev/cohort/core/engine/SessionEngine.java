@@ -48,6 +48,22 @@ public interface SessionEngine extends AutoCloseable {
   Optional<SessionRecord> acquire(String id);
 
   /**
+   * {@link #acquire(String)} with the member the client's id names as the session's last owner (its
+   * {@code .route} suffix): in a settled view the claim goes to that member and to the members that
+   * can hold a copy, not to every member. At most {@link EngineConfig#maxLookups()} look-ups of
+   * sessions unknown to this member run at once; another one fails at once with {@link
+   * LookupRefusedException} (nothing asked, nothing changed). Concurrent acquires of one id share
+   * one look-up; no lock that other sessions wait for is held across the claim or the store query.
+   *
+   * @param route a member name, or null when the id has none
+   * @throws LookupRefusedException when too many look-ups of unknown sessions are running
+   * @throws ReplicationException when members that may hold the session did not answer
+   */
+  default Optional<SessionRecord> acquire(String id, String route) {
+    return acquire(id);
+  }
+
+  /**
    * Replicates what one unit of work did to an owned session: one delta with only the real changes
    * to each holder. In sync mode the future completes when every live holder has acknowledged it
    * (or fails with {@link ReplicationException} after the sync timeout, naming the session's

@@ -4,6 +4,7 @@ import dev.cohort.core.channel.Member;
 import dev.cohort.core.channel.Replies;
 import dev.cohort.core.channel.View;
 import dev.cohort.core.session.SessionRecord;
+import dev.cohort.core.store.SessionStore;
 import dev.cohort.core.store.StoreException;
 import dev.cohort.core.wire.Frame;
 import dev.cohort.core.wire.MalformedFrameException;
@@ -11,9 +12,11 @@ import dev.cohort.core.wire.Op;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -22,22 +25,37 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One ownership take-over ({@link SessionEngine#acquire}), in one round trip: a {@link Op.Claim} to
- * every other member; whoever has a copy (the owner, the holders, a stale replica) answers with it
- * and from then on treats this member as the owner (the old owner drops its local object, members
- * that are not among the new holders forget their copy). The newest answer wins; this member bumps
- * its version and announces it to the new holders, which fetch the whole record if they lack it.
- * When no member has the session, the durable store is asked.
- *
- * <p>Claims go to every member, not only to the computed holders: after view changes a copy may
- * still sit where placement no longer expects it, and clusters are small.
+ * the members that can have a copy ({@link Lookups#targets}); whoever has a copy (the owner, the
+ * holders, a stale replica) answers with it and from then on treats this member as the owner (the
+ * old owner drops its local object, members that are not among the new holders forget their copy).
+ * A copy that names an owner not asked yet sends the claim on to that owner (a second round trip,
+ * only then). The newest answer wins; this member bumps its version and announces it to the new
+ * holders, which fetch the whole record if they lack it. When no member has the session, the
+ * durable store is asked — no lock is held meanwhile.
  */
 final class Takeover {
   private final ReplicationEngine engine;
   private final String id;
+  private final String route;
 
-  Takeover(ReplicationEngine engine, String id) {
+  // what the members answered so far
+  private SessionRecord best;
+  private int bestTerm;
+  private int maxTerm = -1;
+  private boolean bestFromOwner;
+  private long endedAt = -2; // the highest version a member says the session ended at (-1: any)
+  private final List<Member> offered = new ArrayList<>();
+  private final List<Member> silent = new ArrayList<>();
+  private final List<Member> answered = new ArrayList<>();
+  private final Set<String> namedOwners = new LinkedHashSet<>();
+
+  /**
+   * @param route the member the client's id names as the session's last owner, or null
+   */
+  Takeover(ReplicationEngine engine, String id, String route) {
     this.engine = engine;
     this.id = id;
+    this.route = route;
   }
 
   Optional<SessionRecord> run() {
@@ -45,62 +63,19 @@ final class Takeover {
     View view = engine.channel.view();
     List<String> newHolders = engine.holdersFor(id, engine.me, view);
     byte[] claim = engine.codec.encode(Frame.of(new Op.Claim(id, newHolders)));
-    Map<Member, CompletableFuture<Replies>> asked = new LinkedHashMap<>();
-    for (Member m : engine.others(view)) {
-      engine.counters.bytesSent.add(claim.length);
-      asked.put(m, engine.channel.request(List.of(m), claim, engine.config.syncTimeout()));
-    }
-    SessionRecord best = null;
-    int bestTerm = 0;
-    int maxTerm = -1;
-    boolean bestFromOwner = false;
-    long endedAt = -2; // the highest version a member says the session ended at (-1: any)
-    List<Member> offered = new ArrayList<>();
-    List<Member> silent = new ArrayList<>();
-    List<Member> answered = new ArrayList<>();
     long deadline = System.nanoTime() + engine.config.syncTimeout().toNanos() + 500_000_000L;
-    for (Map.Entry<Member, CompletableFuture<Replies>> a : asked.entrySet()) {
-      Member m = a.getKey();
-      Replies r;
-      try {
-        r = a.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new ReplicationException(
-            "take-over interrupted [session " + Ids.tag(id) + ", node " + engine.me + "]", e);
-      } catch (ExecutionException | TimeoutException e) {
-        silent.add(m);
-        continue;
-      }
-      byte[] answer = r.replies().get(m);
-      if (answer == null) {
-        continue; // departed
-      }
-      answered.add(m);
-      engine.counters.bytesReceived.add(answer.length);
-      try {
-        for (Op op : engine.codec.decode(answer).ops()) {
-          if (op instanceof Op.Remove gone && gone.id().equals(id)) {
-            endedAt = gone.version() < 0 ? Long.MAX_VALUE : Math.max(endedAt, gone.version());
-          }
-          if (op instanceof Op.Full f && f.id().equals(id)) {
-            offered.add(m);
-            boolean fromOwner = f.owner().equals(m.name());
-            maxTerm = Math.max(maxTerm, f.term());
-            int order =
-                best == null
-                    ? 1
-                    : Entry.compare(f.term(), f.record().version(), bestTerm, best.version());
-            if (order > 0 || (order == 0 && fromOwner && !bestFromOwner)) {
-              best = f.record();
-              bestTerm = f.term();
-              bestFromOwner = fromOwner;
-            }
-          }
-        }
-      } catch (MalformedFrameException e) {
-        engine.counters.malformedFrames.increment();
-      }
+    List<Member> asked = engine.lookups.targets(id, route, view);
+    ask(asked, claim, deadline);
+    List<Member> more = new ArrayList<>();
+    for (String owner : namedOwners) {
+      view.byName(owner)
+          .filter(m -> !m.equals(engine.local) && !asked.contains(m))
+          .ifPresent(more::add);
+    }
+    if (!more.isEmpty()) {
+      // a copy follows an owner that was not asked (the client's route was stale): claim there too,
+      // so that the owner yields and its newest version is not lost
+      ask(more, claim, System.nanoTime() + engine.config.syncTimeout().toNanos() + 500_000_000L);
     }
     Entry local = engine.sessions.map.get(id);
     if (local != null) {
@@ -117,7 +92,7 @@ final class Takeover {
     if (best != null && best.version() <= endedAt) {
       // it was invalidated or expired while a member that kept a copy was frozen or cut off: it
       // stays ended, and the members that offered a copy forget it
-      endOffered(best, endedAt, offered);
+      endOffered();
       return Optional.empty();
     }
     if (best == null && !silent.isEmpty()) {
@@ -178,7 +153,67 @@ final class Takeover {
     return Optional.of(e.record);
   }
 
-  private void endOffered(SessionRecord best, long endedAt, List<Member> offered) {
+  /**
+   * Sends the claim to {@code members} and takes in their answers (waits until {@code deadline}).
+   */
+  private void ask(List<Member> members, byte[] claim, long deadline) {
+    Map<Member, CompletableFuture<Replies>> pending = new LinkedHashMap<>();
+    for (Member m : members) {
+      engine.counters.bytesSent.add(claim.length);
+      engine.counters.claimsSent.increment();
+      pending.put(m, engine.channel.request(List.of(m), claim, engine.config.syncTimeout()));
+    }
+    for (Map.Entry<Member, CompletableFuture<Replies>> a : pending.entrySet()) {
+      Member m = a.getKey();
+      Replies r;
+      try {
+        r = a.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new ReplicationException(
+            "take-over interrupted [session " + Ids.tag(id) + ", node " + engine.me + "]", e);
+      } catch (ExecutionException | TimeoutException e) {
+        silent.add(m);
+        continue;
+      }
+      byte[] answer = r.replies().get(m);
+      if (answer == null) {
+        continue; // departed
+      }
+      answered.add(m);
+      engine.counters.bytesReceived.add(answer.length);
+      try {
+        for (Op op : engine.codec.decode(answer).ops()) {
+          take(m, op);
+        }
+      } catch (MalformedFrameException e) {
+        engine.counters.malformedFrames.increment();
+      }
+    }
+  }
+
+  private void take(Member from, Op op) {
+    if (op instanceof Op.Remove gone && gone.id().equals(id)) {
+      endedAt = gone.version() < 0 ? Long.MAX_VALUE : Math.max(endedAt, gone.version());
+    }
+    if (op instanceof Op.Full f && f.id().equals(id)) {
+      offered.add(from);
+      namedOwners.add(f.owner());
+      boolean fromOwner = f.owner().equals(from.name());
+      maxTerm = Math.max(maxTerm, f.term());
+      int order =
+          best == null
+              ? 1
+              : Entry.compare(f.term(), f.record().version(), bestTerm, best.version());
+      if (order > 0 || (order == 0 && fromOwner && !bestFromOwner)) {
+        best = f.record();
+        bestTerm = f.term();
+        bestFromOwner = fromOwner;
+      }
+    }
+  }
+
+  private void endOffered() {
     List<Runnable> flushes = new ArrayList<>();
     Op.Remove remove = new Op.Remove(id, endedAt == Long.MAX_VALUE ? -1 : endedAt, false);
     ReentrantLock lock = engine.sessions.lock(id);
@@ -200,8 +235,14 @@ final class Takeover {
   }
 
   private SessionRecord fromStore() {
+    if (engine.store == SessionStore.NONE) {
+      return null;
+    }
+    engine.counters.storeLookups.increment();
     try {
       return engine.store.load(id).orElse(null);
+    } catch (IllegalArgumentException e) {
+      return null; // an id the store cannot hold (stores refuse such ids): it has no such session
     } catch (StoreException e) {
       throw new ReplicationException(
           "take-over failed [session "

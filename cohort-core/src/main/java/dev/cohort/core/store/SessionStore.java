@@ -18,6 +18,11 @@ public interface SessionStore extends AutoCloseable {
   /** A store that keeps nothing (the null object used when no store is configured). */
   SessionStore NONE = new NoStore();
 
+  /**
+   * The stored record of {@code id}, or empty. A store may refuse an id it could never hold (see
+   * the back-end's id rule) with {@link IllegalArgumentException}; the engine takes that as "no
+   * such session".
+   */
   Optional<SessionRecord> load(String id);
 
   /**

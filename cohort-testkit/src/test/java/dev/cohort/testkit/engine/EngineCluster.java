@@ -23,6 +23,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.UnaryOperator;
 import org.awaitility.core.ConditionFactory;
 
 /** Engines on one in-memory network with one manual clock: the stage for engine stories. */
@@ -33,6 +34,9 @@ final class EngineCluster implements AutoCloseable {
   final SessionStore store;
   final Map<String, SessionEngine> engines = new LinkedHashMap<>();
   final Map<String, Recorder> events = new ConcurrentHashMap<>();
+
+  /** Wraps each member's channel before its engine starts (a test's decorator); none by default. */
+  volatile UnaryOperator<ClusterChannel> channels = UnaryOperator.identity();
 
   EngineCluster(EngineConfig config) {
     this(config, InMemoryNetwork.Delivery.ASYNC, SessionStore.NONE);
@@ -74,7 +78,7 @@ final class EngineCluster implements AutoCloseable {
   }
 
   SessionEngine start(String name) {
-    ClusterChannel ch = net.newChannel(name);
+    ClusterChannel ch = channels.apply(net.newChannel(name));
     Recorder r = new Recorder();
     events.put(name, r);
     SessionEngine e = SessionEngines.create(config, ch, store, r, clock);

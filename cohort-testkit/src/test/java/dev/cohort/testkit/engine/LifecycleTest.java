@@ -185,7 +185,7 @@ class LifecycleTest {
   }
 
   /** A store in a map. */
-  static final class MapStore implements SessionStore {
+  static class MapStore implements SessionStore {
     final Map<String, SessionRecord> records = new ConcurrentHashMap<>();
     final List<Long> saved = new java.util.concurrent.CopyOnWriteArrayList<>();
 
