@@ -113,6 +113,8 @@ class EngineClusterIT {
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.count()).isEqualTo(1);
     assertThat(r.fields().get("gadget")).isEqualTo("false");
+    assertThat(n2.manager().engine().stats().deserializationRefusals()).isEqualTo(1);
+    assertThat(n1.manager().engine().stats().deserializationRefusals()).isZero();
     assertThat(Http.get(n2.port(), "/counter", null).count()).isEqualTo(1);
   }
 
