@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cohort.core.store.SessionStore;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -87,6 +89,24 @@ class StoresTest {
         .isInstanceOf(dev.cohort.core.store.StoreException.class)
         .hasMessageStartingWith("store: ")
         .hasMessageNotContaining("s3cret");
+  }
+
+  @Test
+  void h2Files_andTheDirectoryCreatedForThem_areTheOwnersOnly() throws Exception {
+    Path db = dir.resolve("new-dir").resolve("sessions");
+    try (SessionStore s = Stores.open("jdbc:h2:file:" + db)) {
+      assertThat(permissions(db.getParent())).isEqualTo("rwx------");
+      assertThat(permissions(dir.resolve("new-dir").resolve("sessions.mv.db")))
+          .isEqualTo("rw-------");
+    }
+    try (SessionStore s = Stores.defaultStore(dir.resolve("data"))) {
+      assertThat(permissions(dir.resolve("data"))).isEqualTo("rwx------");
+      assertThat(permissions(dir.resolve("data").resolve("sessions.mv.db"))).isEqualTo("rw-------");
+    }
+  }
+
+  static String permissions(Path p) throws java.io.IOException {
+    return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
   }
 
   @Test
