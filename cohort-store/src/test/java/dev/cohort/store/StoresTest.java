@@ -2,8 +2,11 @@ package dev.cohort.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.cohort.core.store.SessionStore;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -89,6 +92,23 @@ class StoresTest {
         .isInstanceOf(dev.cohort.core.store.StoreException.class)
         .hasMessageStartingWith("store: ")
         .hasMessageNotContaining("s3cret");
+  }
+
+  @Test
+  void driverErrors_quotingTheUrl_reachNeitherTheMessageNorTheCauses() {
+    // no MySQL driver on this class path: the pool says it has none for this URL, quoting it
+    for (String spec :
+        new String[] {
+          "jdbc:mysql://app:s3cret@127.0.0.1:1/none?cohort.connectTimeoutMs=500",
+          "jdbc:mysql://127.0.0.1:1/none?user=app&password=s3cret&cohort.connectTimeoutMs=500",
+          "jdbc:postgresql://127.0.0.1:1/none?user=app&password=s3cret&cohort.connectTimeoutMs=500"
+        }) {
+      Throwable t = catchThrowable(() -> Stores.open(spec).close());
+      assertThat(t).as(spec).isInstanceOf(dev.cohort.core.store.StoreException.class);
+      StringWriter trace = new StringWriter();
+      t.printStackTrace(new PrintWriter(trace));
+      assertThat(trace.toString()).as(spec).doesNotContain("s3cret").contains("store: ");
+    }
   }
 
   @Test
