@@ -82,6 +82,22 @@ public final class HostileValues {
     return set;
   }
 
+  /**
+   * {@link #sharedLists} with {@code Arrays.asList} and {@code Vector}, whose elements are written
+   * as one array: width^levels paths through arrays.
+   */
+  public static Set<Object> sharedArrayLists(int width, int levels) {
+    Object below = 7;
+    for (int l = 0; l < levels; l++) {
+      Object[] a = new Object[width];
+      java.util.Arrays.fill(a, below);
+      below = l % 2 == 0 ? java.util.Arrays.asList(a) : new java.util.Vector<>(List.of(a));
+    }
+    Set<Object> set = new HashSet<>();
+    set.add(below);
+    return set;
+  }
+
   /** A HashSet of {@code n} two-element lists that all have the same hashCode. */
   public static Set<Object> collidingLists(int n) {
     Set<Object> set = new HashSet<>();

@@ -26,8 +26,14 @@ final class ObjectGraph {
   /** A node whose {@code hashCode} walks its children (the JDK's collections, maps, entries). */
   static final byte RECURSIVE = 1;
 
-  /** A node with an identity hash (enum constants, classes, arrays): no key collides with it. */
+  /** A node with an identity hash (enum constants, classes): no key collides with it. */
   static final byte IDENTITY = 2;
+
+  /**
+   * An array of objects: an identity hash as a key, but the lists that wrap one ({@code
+   * Arrays.asList}, {@code Vector}) hash its elements, so its children are kept.
+   */
+  static final byte ARRAY = 3;
 
   /** How a hashed container keeps keys whose hashes collide. */
   enum Table {
@@ -94,9 +100,9 @@ final class ObjectGraph {
     nodeLength[id] = length;
   }
 
-  /** Records that {@code parent} holds {@code child} (kept only when the parent hashes it). */
+  /** Records that {@code parent} holds {@code child} (kept only when hashing can walk it). */
   void addChild(int parent, int child) {
-    if (child == NULL || nodeKind[parent] != RECURSIVE) {
+    if (child == NULL || (nodeKind[parent] != RECURSIVE && nodeKind[parent] != ARRAY)) {
       return;
     }
     int[] c = children[parent];
@@ -135,7 +141,7 @@ final class ObjectGraph {
       String single = null;
       boolean mixed = false;
       for (int key : k.keys) {
-        if (key == NULL || nodeKind[key] == IDENTITY) {
+        if (key == NULL || identityHash(key)) {
           continue;
         }
         hashWork = add(hashWork, work[key]);
@@ -148,7 +154,7 @@ final class ObjectGraph {
       long prone = 0;
       long proneWork = 0;
       for (int key : k.keys) {
-        if (key != NULL && nodeKind[key] != IDENTITY && collides(key, k.table, mixed)) {
+        if (key != NULL && !identityHash(key) && collides(key, k.table, mixed)) {
           prone++;
           proneWork = add(proneWork, work[key]);
         }
@@ -170,6 +176,10 @@ final class ObjectGraph {
     }
   }
 
+  private boolean identityHash(int node) {
+    return nodeKind[node] == IDENTITY || nodeKind[node] == ARRAY;
+  }
+
   /**
    * Whether {@code key} may be compared one by one with every other key of the same hash. In a
    * tree-bucket table: any key when the table's keys are of mixed classes (a key the tree cannot
@@ -188,8 +198,9 @@ final class ObjectGraph {
 
   /**
    * For every node, how many nodes its {@code hashCode} visits: 1, plus its children's figures for
-   * a {@link #RECURSIVE} node. A shared child counts once per reference (that is what hashing
-   * does); a child still being visited (a cycle) counts 1. Iterative: chains can be long.
+   * a {@link #RECURSIVE} node (and for an {@link #ARRAY}, as a list that wraps it counts). A shared
+   * child counts once per reference (that is what hashing does); a child still being visited (a
+   * cycle) counts 1. Iterative: chains can be long.
    */
   private long[] hashWork() {
     int n = nodeCount;

@@ -1,5 +1,6 @@
 package dev.cohort.core.serial;
 
+import static dev.cohort.core.serial.ObjectGraph.ARRAY;
 import static dev.cohort.core.serial.ObjectGraph.IDENTITY;
 import static dev.cohort.core.serial.ObjectGraph.NULL;
 import static dev.cohort.core.serial.ObjectGraph.RECURSIVE;
@@ -81,11 +82,12 @@ final class StreamShape {
   private static final String STRING = "java.lang.String";
   private static final String BIG_INTEGER = "java.math.BigInteger";
 
+  /** The stream class of {@code List.of}, {@code Set.of} and {@code Map.of}. */
+  private static final String COLL_SER = "java.util.CollSer";
+
   /** The int field read from objects of these classes (see {@link ClassDesc#intField}). */
   private static final Map<String, String> INT_FIELDS =
-      Map.of("java.util.CollSer", "tag", "java.math.BigDecimal", "scale");
-
-  private static final String COLL_SER = "java.util.CollSer";
+      Map.of(COLL_SER, "tag", "java.math.BigDecimal", "scale");
 
   /** A class descriptor, with what every object of the class needs worked out once. */
   private static final class ClassDesc {
@@ -106,6 +108,7 @@ final class StreamShape {
     /** Whether {@code hashCode} walks the contents (a JDK collection, or a subclass of one). */
     final boolean recursive;
 
+    /** A {@code Properties} (or subclass): its Hashtable stream feeds a ConcurrentHashMap. */
     final boolean properties;
 
     ClassDesc(
@@ -371,11 +374,11 @@ final class StreamShape {
     if (d == null || d.name.length() < 2 || d.name.charAt(0) != '[') {
       throw malformed("an array without an array class");
     }
-    int id = newNode(d.name, IDENTITY);
-    int len = s4();
-    graph.setLength(id, len);
     char type = d.name.charAt(1);
     boolean objects = type == 'L' || type == '[';
+    int id = newNode(d.name, objects ? ARRAY : IDENTITY);
+    int len = s4();
+    graph.setLength(id, len);
     long size = objects ? len : (long) len * primSize(type);
     if (len < 0 || size > in.length - pos) {
       throw new Refused(
@@ -383,7 +386,7 @@ final class StreamShape {
     }
     if (objects) {
       for (int i = 0; i < len; i++) {
-        content(depth + 1); // an array hashes by identity: its elements are no children
+        graph.addChild(id, content(depth + 1));
       }
     } else {
       skip(size);

@@ -69,6 +69,9 @@ class AttributeCodecHostileValuesTest {
     assertRefused(HostileValues.sharedLists(101, 3), "would visit more than 1000000 nodes");
     assertRefused(HostileValues.sharedLists(300, 3), "would visit more than 1000000 nodes");
     assertRefused(HostileValues.sharedLists(30, 5), "would visit more than 1000000 nodes");
+    // the same through the arrays of Arrays.asList and Vector
+    assertThat(read(HostileValues.sharedArrayLists(99, 3))).isNotNull();
+    assertRefused(HostileValues.sharedArrayLists(101, 3), "would visit more than 1000000 nodes");
   }
 
   @Test
