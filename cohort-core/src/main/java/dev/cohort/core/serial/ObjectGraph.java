@@ -2,7 +2,9 @@ package dev.cohort.core.serial;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -63,12 +65,12 @@ final class ObjectGraph {
 
   private record Keys(Table table, int[] keys) {}
 
+  // per node only its class and kind: a value of a million strings costs 5 bytes each here
   private String[] nodeClass = new String[64];
   private byte[] nodeKind = new byte[64];
-  private int[][] children = new int[64][];
-  private int[] childCount = new int[64];
-  private int[] nodeLength = new int[64];
   private int nodeCount;
+  private final Map<Integer, IntList> children = new HashMap<>();
+  private final Map<Integer, Integer> byteArrayLengths = new HashMap<>();
   private final List<Keys> hashed = new ArrayList<>();
 
   /** Adds a node; returns its id. */
@@ -78,9 +80,6 @@ final class ObjectGraph {
       int n = id * 2;
       nodeClass = Arrays.copyOf(nodeClass, n);
       nodeKind = Arrays.copyOf(nodeKind, n);
-      children = Arrays.copyOf(children, n);
-      childCount = Arrays.copyOf(childCount, n);
-      nodeLength = Arrays.copyOf(nodeLength, n);
     }
     nodeClass[id] = className;
     nodeKind[id] = kind;
@@ -91,13 +90,13 @@ final class ObjectGraph {
     return nodeClass[id];
   }
 
-  /** An array's length (0 for other nodes). */
-  int length(int id) {
-    return nodeLength[id];
+  /** A {@code byte[]}'s length (0 for other nodes). */
+  int byteArrayLength(int id) {
+    return byteArrayLengths.getOrDefault(id, 0);
   }
 
-  void setLength(int id, int length) {
-    nodeLength[id] = length;
+  void setByteArrayLength(int id, int length) {
+    byteArrayLengths.put(id, length);
   }
 
   /** Records that {@code parent} holds {@code child} (kept only when hashing can walk it). */
@@ -105,15 +104,7 @@ final class ObjectGraph {
     if (child == NULL || (nodeKind[parent] != RECURSIVE && nodeKind[parent] != ARRAY)) {
       return;
     }
-    int[] c = children[parent];
-    int n = childCount[parent];
-    if (c == null) {
-      c = children[parent] = new int[4];
-    } else if (n == c.length) {
-      c = children[parent] = Arrays.copyOf(c, n * 2);
-    }
-    c[n] = child;
-    childCount[parent] = n + 1;
+    children.computeIfAbsent(parent, p -> new IntList()).add(child);
   }
 
   /** Records a hashed container's keys (node ids, {@link #NULL} for null). */
@@ -134,6 +125,9 @@ final class ObjectGraph {
    * bounds.
    */
   void checkWork() throws StreamShape.Refused {
+    if (hashed.isEmpty()) {
+      return;
+    }
     long[] work = hashWork();
     long hashWork = 0;
     long collisionWork = 0;
@@ -217,8 +211,9 @@ final class ObjectGraph {
       state[root] = 1;
       while (top > 0) {
         int v = stack[top - 1];
-        if (next[v] < childCount[v]) {
-          int c = children[v][next[v]++];
+        IntList cs = children.get(v);
+        if (cs != null && next[v] < cs.size()) {
+          int c = cs.get(next[v]++);
           if (state[c] == 0) {
             state[c] = 1;
             stack[top++] = c;
@@ -226,8 +221,8 @@ final class ObjectGraph {
           continue;
         }
         long w = 1;
-        for (int i = 0; i < childCount[v]; i++) {
-          int c = children[v][i];
+        for (int i = 0; cs != null && i < cs.size(); i++) {
+          int c = cs.get(i);
           w = add(w, state[c] == 2 ? work[c] : 1);
         }
         work[v] = w;
@@ -236,6 +231,36 @@ final class ObjectGraph {
       }
     }
     return work;
+  }
+
+  /** A growable list of ints (node ids). */
+  static final class IntList {
+    private int[] items = new int[8];
+    private int size;
+
+    void add(int v) {
+      if (size == items.length) {
+        items = Arrays.copyOf(items, size * 2);
+      }
+      items[size++] = v;
+    }
+
+    int size() {
+      return size;
+    }
+
+    int get(int i) {
+      return items[i];
+    }
+
+    /** Every {@code step}-th item from the first: all of a set's, the keys of a map's. */
+    int[] every(int step) {
+      int[] out = new int[(size + step - 1) / step];
+      for (int i = 0, k = 0; i < size; i += step) {
+        out[k++] = items[i];
+      }
+      return out;
+    }
   }
 
   private static long add(long a, long b) {

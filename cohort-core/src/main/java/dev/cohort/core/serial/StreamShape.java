@@ -287,11 +287,11 @@ final class StreamShape {
         int child = content(depth + 1);
         if (c.name.equals(BIG_INTEGER)
             && child != NULL
-            && graph.length(child) > AttributeCodec.MAX_BIG_INTEGER_BYTES) {
+            && graph.byteArrayLength(child) > AttributeCodec.MAX_BIG_INTEGER_BYTES) {
           throw new Refused(
               null,
               "it holds a BigInteger of "
-                  + graph.length(child)
+                  + graph.byteArrayLength(child)
                   + " bytes, over "
                   + AttributeCodec.MAX_BIG_INTEGER_BYTES);
         }
@@ -299,7 +299,7 @@ final class StreamShape {
       }
       if (c.is(SC_WRITE_METHOD)) {
         ObjectGraph.Table t = table(c.name, d.properties, tag);
-        IntList items = t == null ? null : new IntList();
+        ObjectGraph.IntList items = t == null ? null : new ObjectGraph.IntList();
         annotation(depth, id, items);
         if (t != null) {
           boolean set = c.name.equals("java.util.HashSet") || (c.name.equals(COLL_SER) && tag == 2);
@@ -321,33 +321,11 @@ final class StreamShape {
     };
   }
 
-  /** A growable list of ints (node ids): a hashed container's annotation items. */
-  private static final class IntList {
-    private int[] items = new int[16];
-    private int size;
-
-    void add(int v) {
-      if (size == items.length) {
-        items = Arrays.copyOf(items, size * 2);
-      }
-      items[size++] = v;
-    }
-
-    /** Every {@code step}-th item from the first: all of a set's, the keys of a map's. */
-    int[] every(int step) {
-      int[] out = new int[(size + step - 1) / step];
-      for (int i = 0, k = 0; i < size; i += step) {
-        out[k++] = items[i];
-      }
-      return out;
-    }
-  }
-
   /**
    * Block data and objects up to TC_ENDBLOCKDATA; the objects become children of {@code id}, and
    * are added to {@code items} when it is not null.
    */
-  private void annotation(int depth, int id, IntList items) throws Refused {
+  private void annotation(int depth, int id, ObjectGraph.IntList items) throws Refused {
     while (true) {
       byte tc = peek();
       if (tc == TC_ENDBLOCKDATA) {
@@ -378,7 +356,9 @@ final class StreamShape {
     boolean objects = type == 'L' || type == '[';
     int id = newNode(d.name, objects ? ARRAY : IDENTITY);
     int len = s4();
-    graph.setLength(id, len);
+    if (type == 'B') {
+      graph.setByteArrayLength(id, len);
+    }
     long size = objects ? len : (long) len * primSize(type);
     if (len < 0 || size > in.length - pos) {
       throw new Refused(
