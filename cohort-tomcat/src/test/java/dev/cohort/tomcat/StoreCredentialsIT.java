@@ -73,10 +73,9 @@ class StoreCredentialsIT {
       // trust authentication: the server ignores the password, the URL still carries it
       String spec = pg.spec() + "&password=" + PASSWORD;
       try (PersistentNode node = PersistentNode.start("p1", m -> m.setStore(spec))) {
-        node.tomcat
-            .getEngine()
-            .getPipeline()
-            .addValve(new AdminValve(() -> List.of(node.manager.engine()), "p1"));
+        AdminValve admin = new AdminValve(() -> List.of(node.manager.engine()), "p1");
+        admin.setAdminPort(node.port()); // the test's connector serves as the admin connector
+        node.tomcat.getEngine().getPipeline().addValve(admin);
         String id = Http.get(node.port(), "/counter", null).setCookieId();
         assertThat(Http.get(node.port(), "/counter", id).count()).isEqualTo(2);
 
