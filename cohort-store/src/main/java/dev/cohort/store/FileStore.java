@@ -67,14 +67,16 @@ public final class FileStore implements SessionStore {
   }
 
   /**
-   * Opens (and creates) {@code dir} and removes temp files older than a minute left by a crash.
+   * Opens (and creates, readable by its owner only) {@code dir} and removes temp files older than a
+   * minute left by a crash. Session files are created readable by their owner only; an existing
+   * directory others can read keeps its permissions and is logged.
    *
    * @throws StoreException when the directory cannot be created or is not writable
    */
   public static FileStore open(Path dir) {
     Path d = dir.toAbsolutePath().normalize();
     try {
-      Files.createDirectories(d);
+      OwnerOnly.createDirectories(d);
     } catch (IOException e) {
       throw new StoreException(
           "store: cannot create directory " + d + ": " + e + " — check the path and permissions",
@@ -83,6 +85,14 @@ public final class FileStore implements SessionStore {
     if (!Files.isDirectory(d) || !Files.isWritable(d)) {
       throw new StoreException(
           "store: " + d + " is not a writable directory — choose another file: store path");
+    }
+    if (OwnerOnly.isOpenToOthers(d)) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "store: "
+              + d
+              + " can be listed by other users of this host; its session files are not readable"
+              + " by them, but chmod 700 the directory to keep even their names private");
     }
     FileStore store = new FileStore(d);
     store.removeStaleTempFiles(Instant.now().minus(STALE_TEMP_AGE));
@@ -289,7 +299,10 @@ public final class FileStore implements SessionStore {
     Path temp = dir.resolve(TEMP_PREFIX + file.getFileName() + "-" + randomSuffix());
     try {
       try (FileChannel ch =
-          FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+          FileChannel.open(
+              temp,
+              Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+              OwnerOnly.file(temp))) {
         ByteBuffer buf = ByteBuffer.wrap(data);
         while (buf.hasRemaining()) {
           ch.write(buf);

@@ -155,7 +155,7 @@ public final class JdbcStore implements SessionStore {
               + " pool: "
               + describe(e)
               + " — check the URL, the credentials and that the database is running",
-          e);
+          sanitized(e));
     }
     JdbcStore store =
         new JdbcStore(
@@ -565,7 +565,7 @@ public final class JdbcStore implements SessionStore {
     try {
       pool.close();
     } catch (Exception e) {
-      throw new StoreException("store: closing the pool failed: " + describe(e), e);
+      throw new StoreException("store: closing the pool failed: " + describe(e), sanitized(e));
     }
   }
 
@@ -612,7 +612,7 @@ public final class JdbcStore implements SessionStore {
               + "]: "
               + describe(e)
               + " — check that the database is reachable; queued writes are retried",
-          e);
+          sanitized(e));
     }
   }
 
@@ -627,9 +627,10 @@ public final class JdbcStore implements SessionStore {
   }
 
   /**
-   * An error's class, SQL state and text. The text is left out for data and constraint errors
-   * (SQLState classes 22 and 23) and for batch errors, whose messages can quote the row's values,
-   * such as a session id.
+   * An error's class, SQL state and text, credentials masked ({@link Redaction}: a driver or the
+   * pool may quote the URL). The text is left out for data and constraint errors (SQLState classes
+   * 22 and 23) and for batch errors, whose messages can quote the row's values, such as a session
+   * id.
    */
   static String describe(Throwable e) {
     StringBuilder b = new StringBuilder(e.getClass().getSimpleName());
@@ -643,11 +644,40 @@ public final class JdbcStore implements SessionStore {
         return b.toString();
       }
     }
-    String m = e.getMessage();
+    String m = Redaction.of(e.getMessage());
     if (m != null) {
       b.append(": ").append(m.length() > 300 ? m.substring(0, 300) + "..." : m);
     }
     return b.toString();
+  }
+
+  /**
+   * {@code e} and its causes as {@link DriverError}s: the same classes (by name), SQL states and
+   * stack traces, each message as {@link #describe} gives it. A StoreException carries this chain
+   * instead of the driver's own, because whoever logs the exception logs its causes, and their
+   * messages can quote the URL with its credentials.
+   */
+  static Throwable sanitized(Throwable e) {
+    List<Throwable> chain = new ArrayList<>();
+    for (Throwable t = e; t != null && chain.size() < 16 && !chain.contains(t); t = t.getCause()) {
+      chain.add(t);
+    }
+    Throwable copy = null;
+    for (int i = chain.size() - 1; i >= 0; i--) {
+      Throwable t = chain.get(i);
+      copy = new DriverError(describe(t), copy, t.getStackTrace());
+    }
+    return copy;
+  }
+
+  /** A driver's or the pool's exception, its message passed through {@link #describe}. */
+  static final class DriverError extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    DriverError(String message, Throwable cause, StackTraceElement[] trace) {
+      super(message, cause, false, true);
+      setStackTrace(trace);
+    }
   }
 
   private static Map<String, byte[]> decodeNotes(byte[] data) throws SQLException {

@@ -1,8 +1,12 @@
 package dev.cohort.store;
 
 import dev.cohort.core.store.SessionStore;
+import dev.cohort.core.store.StoreException;
+import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -66,13 +70,43 @@ public final class Stores {
     }
     if (lower.startsWith("jdbc:h2:file:")) {
       s = durableH2(absoluteH2Path(s));
+      return openH2File(h2Path(s), settings(s, dialect));
     }
     return JdbcStore.open(settings(s, dialect));
   }
 
-  /** H2 2.x refuses implicit relative paths; {@code jdbc:h2:file:data/db} means ./data/db here. */
-  static String absoluteH2Path(String spec) {
-    String rest = spec.substring("jdbc:h2:file:".length());
+  /**
+   * Opens an H2 file database: its directory, when missing, is created readable by its owner only,
+   * and so are the database's files once H2 has created them.
+   */
+  private static SessionStore openH2File(Path db, JdbcStore.Settings settings) {
+    Path dir = db.getParent();
+    try {
+      if (dir != null) {
+        OwnerOnly.createDirectories(dir);
+      }
+    } catch (IOException e) {
+      throw new StoreException(
+          "store: cannot create directory " + dir + ": " + e + " — check the path and permissions",
+          e);
+    }
+    JdbcStore store = JdbcStore.open(settings);
+    String prefix = db.getFileName() + ".";
+    try (DirectoryStream<Path> files =
+        Files.newDirectoryStream(dir == null ? Path.of(".") : dir, prefix + "*")) {
+      for (Path f : files) {
+        OwnerOnly.restrict(f);
+      }
+    } catch (IOException e) {
+      store.close();
+      throw new StoreException(
+          "store: cannot make " + db + "'s files readable by their owner only: " + e, e);
+    }
+    return store;
+  }
+
+  /** Where an H2 path ends and its options ({@code ;...} or {@code ?...}) begin. */
+  private static int optionsStart(String rest) {
     int end = rest.length();
     for (char c : new char[] {';', '?'}) {
       int i = rest.indexOf(c);
@@ -80,6 +114,22 @@ public final class Stores {
         end = i;
       }
     }
+    return end;
+  }
+
+  /** The database path of an absolute {@code jdbc:h2:file:} spec (options cut off). */
+  static Path h2Path(String spec) {
+    String rest = spec.substring("jdbc:h2:file:".length());
+    String path = rest.substring(0, optionsStart(rest));
+    return path.startsWith("~")
+        ? Path.of(System.getProperty("user.home") + path.substring(1))
+        : Path.of(path);
+  }
+
+  /** H2 2.x refuses implicit relative paths; {@code jdbc:h2:file:data/db} means ./data/db here. */
+  static String absoluteH2Path(String spec) {
+    String rest = spec.substring("jdbc:h2:file:".length());
+    int end = optionsStart(rest);
     String path = rest.substring(0, end);
     if (path.isEmpty()) {
       throw new IllegalArgumentException(
@@ -109,7 +159,8 @@ public final class Stores {
   /** The default store: H2 embedded in {@code dataDir/sessions}. */
   public static SessionStore defaultStore(Path dataDir) {
     Path db = dataDir.toAbsolutePath().normalize().resolve("sessions");
-    return JdbcStore.open(
+    return openH2File(
+        db,
         new JdbcStore.Settings(
             durableH2("jdbc:h2:file:" + db),
             "sa",

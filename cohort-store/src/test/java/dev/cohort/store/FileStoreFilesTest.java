@@ -38,6 +38,18 @@ class FileStoreFilesTest {
   }
 
   @Test
+  void directoryAndSessionFiles_areTheOwnersOnly() throws Exception {
+    Path created = dir.resolve("a").resolve("b");
+    FileStore store = FileStore.open(created);
+    store.save(record("mine", 1, attrs("a", "1")), Set.of(), Set.of(), true);
+    store.save(record("mine", 2, attrs("a", "2")), Set.of(), Set.of(), true);
+
+    assertThat(StoresTest.permissions(created)).isEqualTo("rwx------");
+    assertThat(StoresTest.permissions(dir.resolve("a"))).isEqualTo("rwx------");
+    assertThat(StoresTest.permissions(store.fileFor("mine"))).isEqualTo("rw-------");
+  }
+
+  @Test
   void truncatedFile_failsToLoad_insteadOfLoadingHalfASession() throws Exception {
     FileStore store = FileStore.open(dir);
     store.save(record("torn", 1, attrs("a", "x".repeat(1000))), Set.of(), Set.of(), true);

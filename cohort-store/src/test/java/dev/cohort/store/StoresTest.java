@@ -2,9 +2,14 @@ package dev.cohort.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.cohort.core.store.SessionStore;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -87,6 +92,41 @@ class StoresTest {
         .isInstanceOf(dev.cohort.core.store.StoreException.class)
         .hasMessageStartingWith("store: ")
         .hasMessageNotContaining("s3cret");
+  }
+
+  @Test
+  void driverErrors_quotingTheUrl_reachNeitherTheMessageNorTheCauses() {
+    // no MySQL driver on this class path: the pool says it has none for this URL, quoting it
+    for (String spec :
+        new String[] {
+          "jdbc:mysql://app:s3cret@127.0.0.1:1/none?cohort.connectTimeoutMs=500",
+          "jdbc:mysql://127.0.0.1:1/none?user=app&password=s3cret&cohort.connectTimeoutMs=500",
+          "jdbc:postgresql://127.0.0.1:1/none?user=app&password=s3cret&cohort.connectTimeoutMs=500"
+        }) {
+      Throwable t = catchThrowable(() -> Stores.open(spec).close());
+      assertThat(t).as(spec).isInstanceOf(dev.cohort.core.store.StoreException.class);
+      StringWriter trace = new StringWriter();
+      t.printStackTrace(new PrintWriter(trace));
+      assertThat(trace.toString()).as(spec).doesNotContain("s3cret").contains("store: ");
+    }
+  }
+
+  @Test
+  void h2Files_andTheDirectoryCreatedForThem_areTheOwnersOnly() throws Exception {
+    Path db = dir.resolve("new-dir").resolve("sessions");
+    try (SessionStore s = Stores.open("jdbc:h2:file:" + db)) {
+      assertThat(permissions(db.getParent())).isEqualTo("rwx------");
+      assertThat(permissions(dir.resolve("new-dir").resolve("sessions.mv.db")))
+          .isEqualTo("rw-------");
+    }
+    try (SessionStore s = Stores.defaultStore(dir.resolve("data"))) {
+      assertThat(permissions(dir.resolve("data"))).isEqualTo("rwx------");
+      assertThat(permissions(dir.resolve("data").resolve("sessions.mv.db"))).isEqualTo("rw-------");
+    }
+  }
+
+  static String permissions(Path p) throws java.io.IOException {
+    return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
   }
 
   @Test

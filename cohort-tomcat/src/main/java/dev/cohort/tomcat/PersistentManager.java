@@ -1,6 +1,7 @@
 package dev.cohort.tomcat;
 
 import dev.cohort.core.engine.SessionEngines;
+import dev.cohort.store.Redaction;
 import jakarta.servlet.ServletContext;
 import java.io.File;
 import java.time.Clock;
@@ -89,7 +90,7 @@ public class PersistentManager extends ReplicatedManager {
         "cohort: context ["
             + getContext().getName()
             + "] keeps its sessions in "
-            + settings.store.split("[;?]", 2)[0]
+            + Redaction.of(settings.store).split("[;?]", 2)[0]
             + (settings.storeSync ? ", written before each response" : ", written behind")
             + (maxIdleSwap > 0 ? ", swapped out after " + maxIdleSwap + " s idle" : ""));
   }

@@ -688,6 +688,13 @@ public class ReplicatedManager extends ManagerBase {
     }
 
     @Override
+    public long deserializationRefusals() {
+      AttributeCodec c = codec;
+      AttributeCodec i = internalCodec;
+      return (c == null ? 0 : c.refusals()) + (i == null ? 0 : i.refusals());
+    }
+
+    @Override
     public void expired(SessionRecord record) {
       String local = SessionIds.withRoute(record.id(), getJvmRoute());
       Session s = sessions.get(local);

@@ -19,19 +19,20 @@ import org.apache.tomcat.util.buf.ByteChunk;
 
 /**
  * The session notes a login in progress needs on another node (Tomcat bugs 64043, 66120): FORM
- * authentication's saved request, the session id it was issued for, and the cached credentials.
- * Other notes stay local. {@link SavedRequest} is mapped field by field to JDK types, so the
- * receiving side needs no Catalina class on its allow-list and no Catalina version agreement.
+ * authentication's saved request, the session id it was issued for, and the user name. Other notes
+ * stay local, the password above all: FORM authentication with {@code cache="false"} keeps it in
+ * {@link Constants#SESS_PASSWORD_NOTE} to log in again on every request, and it is never
+ * replicated, transferred or written to a store (nor taken from a record that carries one). Such an
+ * application's users log in again after a fail-over. {@link SavedRequest} is mapped field by field
+ * to JDK types, so the receiving side needs no Catalina class on its allow-list and no Catalina
+ * version agreement.
  */
 final class SessionNotes {
   private static final Log log = LogFactory.getLog(SessionNotes.class);
 
+  /** The notes that leave the node; never {@link Constants#SESS_PASSWORD_NOTE}. */
   static final List<String> REPLICATED =
-      List.of(
-          Constants.FORM_REQUEST_NOTE,
-          Constants.SESSION_ID_NOTE,
-          Constants.SESS_USERNAME_NOTE,
-          Constants.SESS_PASSWORD_NOTE);
+      List.of(Constants.FORM_REQUEST_NOTE, Constants.SESSION_ID_NOTE, Constants.SESS_USERNAME_NOTE);
 
   private SessionNotes() {}
 

@@ -5,12 +5,22 @@ import static org.awaitility.Awaitility.await;
 
 import dev.cohort.core.engine.SessionEngines;
 import dev.cohort.core.store.SessionStore;
+import dev.cohort.store.FileStore;
 import dev.cohort.testkit.InMemoryNetwork;
+import dev.cohort.tomcat.testapp.TestRealm;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.catalina.Valve;
+import org.apache.catalina.authenticator.AuthenticatorBase;
+import org.apache.catalina.authenticator.Constants;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -25,8 +35,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 class EngineClusterIT {
   private final InMemoryNetwork net = new InMemoryNetwork();
   private final List<EmbeddedNode> nodes = new ArrayList<>();
+  private final List<SessionStore> stores = new ArrayList<>();
 
   private EmbeddedNode start(String name, String mode) {
+    return start(name, mode, SessionStore.NONE);
+  }
+
+  private EmbeddedNode start(String name, String mode, SessionStore store) {
     EmbeddedNode n =
         EmbeddedNode.start(
             name,
@@ -40,7 +55,7 @@ class EngineClusterIT {
                       SessionEngines.create(
                           cfg.engine(),
                           net.newChannel(cfg.nodeName()),
-                          SessionStore.NONE,
+                          store,
                           events,
                           Clock.systemUTC()));
             });
@@ -60,6 +75,7 @@ class EngineClusterIT {
       n.close();
     }
     net.close();
+    stores.forEach(SessionStore::close);
   }
 
   @ParameterizedTest
@@ -113,6 +129,8 @@ class EngineClusterIT {
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.count()).isEqualTo(1);
     assertThat(r.fields().get("gadget")).isEqualTo("false");
+    assertThat(n2.manager().engine().stats().deserializationRefusals()).isEqualTo(1);
+    assertThat(n1.manager().engine().stats().deserializationRefusals()).isZero();
     assertThat(Http.get(n2.port(), "/counter", null).count()).isEqualTo(1);
   }
 
@@ -170,6 +188,68 @@ class EngineClusterIT {
     assertThat(check.setCookieId()).endsWith(".n2");
     Http.Reply page = Http.get(n2.port(), "/secure/page?item=7", check.setCookieId());
     assertThat(page.fields().get("user")).isEqualTo("alice");
+  }
+
+  /**
+   * FORM login with {@code cache="false"} keeps the password in a session note to log in again on
+   * every request; that note stays on the node: not in the replica, not in the store. After a
+   * fail-over the user logs in again.
+   */
+  @Test
+  void formLoginWithoutCache_keepsThePasswordOnItsNode_theUserLogsInAgainAfterFailover()
+      throws Exception {
+    Path dir = Files.createTempDirectory("cohort-notes");
+    FileStore s1 = FileStore.open(dir.resolve("n1"));
+    FileStore s2 = FileStore.open(dir.resolve("n2"));
+    stores.addAll(List.of(s1, s2));
+    EmbeddedNode n1 = start("n1", "backup", s1);
+    EmbeddedNode n2 = start("n2", "backup", s2);
+    await().until(() -> n1.manager().engine().view().size() == 2);
+    for (EmbeddedNode n : List.of(n1, n2)) {
+      for (Valve v : n.context.getPipeline().getValves()) {
+        if (v instanceof AuthenticatorBase a) {
+          a.setCache(false);
+        }
+      }
+    }
+    String id = Http.get(n1.port(), "/secure/page", null).setCookieId();
+    Http.Reply check =
+        Http.postForm(
+            n1.port(),
+            "/j_security_check",
+            id,
+            "j_username=bob&j_password=" + TestRealm.BOB_PASSWORD);
+    Http.Reply page = Http.get(n1.port(), "/secure/page", check.setCookieId());
+    assertThat(page.fields()).containsEntry("user", "bob");
+    // without the cache every request logs in again, and a login changes the session id
+    String current = page.setCookieId() != null ? page.setCookieId() : check.setCookieId();
+
+    // the record with the login's notes reached the store (the user name shows it)...
+    await().until(() -> stored(dir).contains("bob"));
+    assertThat(n1.manager().findSession(current).getNote(Constants.SESS_PASSWORD_NOTE))
+        .as("the note Tomcat logs in again with is there, on n1")
+        .isEqualTo(TestRealm.BOB_PASSWORD);
+    // ...without the password
+    assertThat(stored(dir)).doesNotContain(TestRealm.BOB_PASSWORD);
+
+    crash(n1);
+    Http.Reply after = Http.get(n2.port(), "/secure/page", current);
+
+    assertThat(after.fields())
+        .as("n2 has no password to log bob in with")
+        .containsEntry("login", "form");
+    assertThat(stored(dir)).doesNotContain(TestRealm.BOB_PASSWORD);
+  }
+
+  /** Every byte of every file under {@code dir}, as Latin-1 text. */
+  private static String stored(Path dir) throws IOException {
+    StringBuilder b = new StringBuilder();
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        b.append(new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1));
+      }
+    }
+    return b.toString();
   }
 
   /** Tomcat's cluster how-to sequence, end to end, in mode all. */

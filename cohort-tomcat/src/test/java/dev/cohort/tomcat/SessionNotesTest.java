@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cohort.core.serial.AttributeCodec;
 import jakarta.servlet.http.Cookie;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.catalina.authenticator.Constants;
@@ -54,6 +55,31 @@ class SessionNotesTest {
     assertThat(c.getValue()).isEqualTo("dark");
     assertThat(r.getBody().toString()).isEqualTo("a=1&b=2");
     assertThat(to.getNote(Constants.SESSION_ID_NOTE)).isEqualTo("abc.n1");
+  }
+
+  @Test
+  void passwordNote_neverLeavesTheNode_norIsTakenFromARecord() {
+    String password = "pw-of-a-cache-false-login";
+    StandardSession from = new StandardSession(manager());
+    from.setNote(Constants.SESS_USERNAME_NOTE, "bob");
+    from.setNote(Constants.SESS_PASSWORD_NOTE, password);
+    AttributeCodec codec = AttributeCodec.defaults();
+
+    Map<String, byte[]> notes = SessionNotes.capture(from, codec);
+
+    assertThat(notes).containsOnlyKeys(Constants.SESS_USERNAME_NOTE);
+    for (byte[] b : notes.values()) {
+      assertThat(new String(b, StandardCharsets.ISO_8859_1)).doesNotContain(password);
+    }
+    // a record written before (or by another version) that carries one: not restored
+    Map<String, byte[]> old =
+        Map.of(
+            Constants.SESS_USERNAME_NOTE, codec.serialize("u", "bob"),
+            Constants.SESS_PASSWORD_NOTE, codec.serialize("p", password));
+    StandardSession to = new StandardSession(manager());
+    SessionNotes.restore(to, old, codec, getClass().getClassLoader());
+    assertThat(to.getNote(Constants.SESS_USERNAME_NOTE)).isEqualTo("bob");
+    assertThat(to.getNote(Constants.SESS_PASSWORD_NOTE)).isNull();
   }
 
   static ReplicatedManager manager() {

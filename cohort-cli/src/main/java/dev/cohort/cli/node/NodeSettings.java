@@ -1,5 +1,6 @@
 package dev.cohort.cli.node;
 
+import dev.cohort.store.Redaction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -37,7 +38,10 @@ public record NodeSettings(
     cluster = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(cluster));
   }
 
-  /** One line for the start-up log; the secret shows only its length. */
+  /**
+   * One line for the start-up log: the secret shows only its length, credentials in a store URL are
+   * masked ({@link Redaction}).
+   */
   public String describe() {
     StringBuilder b = new StringBuilder();
     b.append("node ").append(name);
@@ -58,7 +62,7 @@ public record NodeSettings(
             .append(e.getValue().getBytes(StandardCharsets.UTF_8).length)
             .append(" bytes)");
       } else {
-        b.append(e.getValue());
+        b.append(Redaction.of(e.getValue()));
       }
     }
     return b.toString();

@@ -87,6 +87,21 @@ class NodeSettingsTest {
   }
 
   @Test
+  void describeMasksStoreCredentials_keepingTheRestOfTheUrl() {
+    NodeSettings userInfo =
+        parse("--name", "n1", "--store", "jdbc:postgresql://app:pw-s3cret@db:5432/app?ssl=true");
+    NodeSettings parameter =
+        parse("--name", "n1", "--store", "jdbc:mariadb://db/app?user=app&PASSWORD=pw-s3cret");
+
+    assertThat(userInfo.describe())
+        .doesNotContain("pw-s3cret")
+        .contains("store=jdbc:postgresql://app:***@db:5432/app?ssl=true");
+    assertThat(parameter.describe())
+        .doesNotContain("pw-s3cret")
+        .contains("store=jdbc:mariadb://db/app?user=app&PASSWORD=***");
+  }
+
+  @Test
   void killButtonOnlyInDemoMode() {
     assertThat(parse("--name", "n1").demo()).isEqualTo(NodeCommand.demoMode());
   }

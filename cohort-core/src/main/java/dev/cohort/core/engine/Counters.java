@@ -47,18 +47,21 @@ final class Counters implements EngineStats {
   private final IntSupplier unprotected;
   private final LongSupplier held;
   private final Supplier<DroppedFrames> channelDrops;
+  private final LongSupplier refusals;
 
   Counters(
       IntSupplier owned,
       IntSupplier replicas,
       IntSupplier unprotected,
       LongSupplier held,
-      Supplier<DroppedFrames> channelDrops) {
+      Supplier<DroppedFrames> channelDrops,
+      LongSupplier refusals) {
     this.owned = owned;
     this.replicas = replicas;
     this.unprotected = unprotected;
     this.held = held;
     this.channelDrops = channelDrops;
+    this.refusals = refusals;
   }
 
   void ack(long nanos) {
@@ -140,6 +143,11 @@ final class Counters implements EngineStats {
   @Override
   public DroppedFrames channelDrops() {
     return channelDrops.get();
+  }
+
+  @Override
+  public long deserializationRefusals() {
+    return refusals.getAsLong();
   }
 
   @Override

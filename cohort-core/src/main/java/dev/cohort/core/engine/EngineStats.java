@@ -51,6 +51,12 @@ public interface EngineStats {
     return DroppedFrames.NONE;
   }
 
+  /**
+   * Attribute values the adapter refused to deserialize: a class not on the allow-list, or a value
+   * too costly to read (see {@code AttributeCodec}).
+   */
+  long deserializationRefusals();
+
   /** Acknowledged-replication round trips observed, and their total in nanoseconds. */
   long ackCount();
 

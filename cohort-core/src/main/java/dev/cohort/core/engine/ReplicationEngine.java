@@ -101,7 +101,8 @@ final class ReplicationEngine implements SessionEngine {
             sessions::replicas,
             this::countUnprotected,
             sessions::heldBytes,
-            channel::droppedFrames);
+            channel::droppedFrames,
+            events::deserializationRefusals);
     this.lookups = new Lookups(this);
     this.inbound = new Inbound(this);
     this.membership = new Membership(this);

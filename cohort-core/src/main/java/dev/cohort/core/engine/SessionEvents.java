@@ -27,4 +27,13 @@ public interface SessionEvents {
 
   /** A remote member invalidated a session that this member had materialized: drop it quietly. */
   default void removedRemotely(String id) {}
+
+  /**
+   * Attribute values the adapter refused to deserialize so far (a class not on the allow-list, a
+   * value too costly to read): the engine never deserializes values itself and publishes this count
+   * with its own in {@link EngineStats#deserializationRefusals()}. Must be cheap and thread-safe.
+   */
+  default long deserializationRefusals() {
+    return 0;
+  }
 }

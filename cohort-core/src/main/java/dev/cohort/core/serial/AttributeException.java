@@ -28,10 +28,24 @@ public final class AttributeException extends IllegalArgumentException {
             + name
             + "' rejected: class "
             + className
-            + " is not on the deserialization allow-list — if it is your application's class, add"
-            + " it or its package to the '"
+            + " is not on the deserialization allow-list — if values of this class belong in the"
+            + " session, add "
+            + className
+            + " (or its package, a.b.*) to the '"
             + AttributeCodec.SETTING
-            + "' setting",
+            + "' setting; JDK classes that touch the network (java.net.URL, InetAddress) are left"
+            + " out of the default list on purpose",
+        null);
+  }
+
+  static AttributeException tooCostly(String name, String why) {
+    return new AttributeException(
+        "attribute '"
+            + name
+            + "' rejected: "
+            + why
+            + " — the deserializer's bounds keep a crafted value from tying up the node; keep"
+            + " such structures out of the session (the bounds are listed in docs/tomcat.md)",
         null);
   }
 }

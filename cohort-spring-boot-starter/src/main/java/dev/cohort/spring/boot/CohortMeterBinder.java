@@ -77,6 +77,11 @@ public final class CohortMeterBinder implements MeterBinder {
         "cohort.malformed.frames",
         "cluster frames dropped",
         EngineStats::malformedFrames);
+    counter(
+        registry,
+        "cohort.deserialization.refusals",
+        "attribute values refused by the deserializer (class not allowed, or too costly to read)",
+        EngineStats::deserializationRefusals);
     counter(registry, "cohort.acks", "acknowledged-replication round trips", EngineStats::ackCount);
   }
 

@@ -87,6 +87,11 @@ final class NodeMetrics {
         "cohort.sync.timeouts", "sync commits that timed out", tags, EngineFigures::syncTimeouts);
     counter(
         "cohort.malformed.frames", "cluster frames dropped", tags, EngineFigures::malformedFrames);
+    counter(
+        "cohort.deserialization.refusals",
+        "attribute values refused by the deserializer (class not allowed, or too costly to read)",
+        tags,
+        EngineFigures::deserializationRefusals);
     counter("cohort.acks", "acknowledged-replication round trips", tags, EngineFigures::ackCount);
     gauge(
         "cohort.store.up",

@@ -75,6 +75,7 @@ final class StatusJson {
     b.append(",\"expired\":").append(f.expired());
     b.append(",\"syncTimeouts\":").append(f.syncTimeouts());
     b.append(",\"malformedFrames\":").append(f.malformedFrames());
+    b.append(",\"deserializationRefusals\":").append(f.deserializationRefusals());
     b.append(",\"acks\":").append(f.ackCount());
     b.append(",\"ackLatencyAvgMicros\":").append(Text.num(f.ackAvgMicros()));
     b.append(",\"ackLatencyMaxMicros\":").append(Text.num(f.ackMaxMicros()));

@@ -79,6 +79,7 @@ class AdminEndpointsTest {
   void metricsArePrometheusText_withTheNodeTag() {
     engine.owned = 7;
     engine.deltasSent = 42;
+    engine.deserializationRefusals = 3;
 
     AdminEndpoints.Reply reply = endpoints.answer("/cohort/metrics");
 
@@ -86,6 +87,7 @@ class AdminEndpointsTest {
     assertThat(reply.body())
         .contains("cohort_sessions_owned{node=\"n1\"} 7.0")
         .contains("cohort_deltas_sent_total{node=\"n1\"} 42.0")
+        .contains("cohort_deserialization_refusals_total{node=\"n1\"} 3.0")
         .contains("cohort_ready{node=\"n1\"} 1.0")
         .contains("cohort_members{node=\"n1\"} 3.0");
   }

@@ -26,6 +26,7 @@ final class FakeEngine implements SessionEngine, EngineStats {
   volatile long ackNanosMax;
   volatile long transferReceived;
   volatile long transferExpected;
+  volatile long deserializationRefusals;
 
   FakeEngine(long viewId, String... members) {
     view(viewId, members);
@@ -163,6 +164,11 @@ final class FakeEngine implements SessionEngine, EngineStats {
   @Override
   public long malformedFrames() {
     return 0;
+  }
+
+  @Override
+  public long deserializationRefusals() {
+    return deserializationRefusals;
   }
 
   @Override
