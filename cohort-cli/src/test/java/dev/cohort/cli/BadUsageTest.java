@@ -60,6 +60,27 @@ class BadUsageTest {
   }
 
   @Test
+  void badStore_exits2_namingStore_withoutItsPassword() {
+    Result r = run("node", "--name", "n1", "--store", "mysql://app:hunter2@db/x?password=hunter2");
+    assertOneLineNaming(r, "--store");
+    assertThat(r.err()).doesNotContain("hunter2");
+  }
+
+  @Test
+  void oldBindOption_exits2_namingItsReplacements() {
+    Result r = run("node", "--name", "n1", "--bind", "0.0.0.0");
+    assertOneLineNaming(r, "--http-bind");
+    assertThat(r.err()).contains("--cluster-bind");
+  }
+
+  @Test
+  void clusterBindBeyondLoopbackWithoutASecret_exits2_namingSecretFile() {
+    Result r = run("node", "--name", "n1", "--cluster-bind", "0.0.0.0");
+    assertOneLineNaming(r, "--secret-file");
+    assertThat(r.err()).contains("--insecure");
+  }
+
+  @Test
   void syncAndAsync_exits2() {
     assertOneLineNaming(run("node", "--name", "n1", "--sync", "--async"), "--async");
   }

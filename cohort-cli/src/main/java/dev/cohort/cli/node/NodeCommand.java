@@ -4,6 +4,7 @@ import dev.cohort.cli.Durations;
 import dev.cohort.cli.Logging;
 import dev.cohort.cli.Ports;
 import dev.cohort.core.engine.Mode;
+import dev.cohort.store.Redaction;
 import dev.cohort.tomcat.Secrets;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -257,7 +258,8 @@ public final class NodeCommand implements Callable<Integer> {
     String s = secret();
     requireSecretBeyondLoopback(s);
     if (store != null && !(store.startsWith("jdbc:") || store.startsWith("file:"))) {
-      throw new IllegalArgumentException("--store: '" + store + "' is not jdbc:URL or file:DIR");
+      throw new IllegalArgumentException(
+          "--store: '" + Redaction.of(store) + "' is not jdbc:URL or file:DIR");
     }
     if (webapp != null && !Files.isReadable(webapp)) {
       throw new IllegalArgumentException(

@@ -82,7 +82,35 @@ public final class CohortMeterBinder implements MeterBinder {
         "cohort.deserialization.refusals",
         "attribute values refused by the deserializer (class not allowed, or too costly to read)",
         EngineStats::deserializationRefusals);
+    counter(
+        registry,
+        "cohort.claims.sent",
+        "take-over claims sent to other members",
+        EngineStats::claimsSent);
+    counter(
+        registry,
+        "cohort.lookups.refused",
+        "look-ups of unknown sessions refused because too many ran at once (answered 503)",
+        EngineStats::lookupsRefused);
+    counter(
+        registry,
+        "cohort.store.lookups",
+        "sessions looked up in the durable store",
+        EngineStats::storeLookups);
+    String dropped = "cluster frames the channel dropped before any handler saw them";
+    dropped(registry, dropped, "malformed", s -> s.channelDrops().malformed());
+    dropped(registry, dropped, "unauthenticated", s -> s.channelDrops().unauthenticated());
+    dropped(registry, dropped, "replayed", s -> s.channelDrops().replayed());
+    dropped(registry, dropped, "stale", s -> s.channelDrops().stale());
     counter(registry, "cohort.acks", "acknowledged-replication round trips", EngineStats::ackCount);
+  }
+
+  private void dropped(
+      MeterRegistry registry, String help, String reason, ToLongFunction<EngineStats> figure) {
+    FunctionCounter.builder("cohort.channel.dropped", this, b -> b.sum(figure))
+        .description(help)
+        .tags(tags.and("reason", reason))
+        .register(registry);
   }
 
   private void gauge(

@@ -3,6 +3,7 @@ package dev.cohort.tomcat.admin;
 import dev.cohort.core.engine.SessionEngine;
 import java.time.Clock;
 import java.util.Collection;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -31,6 +32,7 @@ final class AdminEndpoints {
   private final MembershipLog membership;
   private final NodeMetrics metrics;
   private final NodeMBean mbean;
+  private final AtomicLong refused = new AtomicLong();
 
   AdminEndpoints(Supplier<Collection<SessionEngine>> engines, String node, Clock clock) {
     if (node == null || node.isBlank()) {
@@ -40,8 +42,17 @@ final class AdminEndpoints {
     this.node = node;
     this.engines = engines;
     this.membership = new MembershipLog(clock);
-    this.metrics = new NodeMetrics(node, this::read);
+    this.metrics = new NodeMetrics(node, this::read, refused::get);
     this.mbean = new NodeMBean(node, this::read);
+  }
+
+  /** Counts one admin request refused for a missing or bad signature. */
+  void refused() {
+    refused.incrementAndGet();
+  }
+
+  long refusedCount() {
+    return refused.get();
   }
 
   static boolean isAdminPath(String path) {

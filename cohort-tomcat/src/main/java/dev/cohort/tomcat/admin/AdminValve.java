@@ -60,7 +60,6 @@ public final class AdminValve extends ValveBase {
   private volatile FarmDeployer farm;
   private volatile FarmHttp farmHttp;
   private volatile AdminAuth auth;
-  private final AtomicLong refused = new AtomicLong();
   private ScheduledExecutorService sampler;
 
   /**
@@ -119,7 +118,7 @@ public final class AdminValve extends ValveBase {
 
   /** Admin requests refused for a missing or bad signature since start. */
   public long refusedRequests() {
-    return refused.get();
+    return endpoints.refusedCount();
   }
 
   @Override
@@ -204,7 +203,7 @@ public final class AdminValve extends ValveBase {
   }
 
   private void refuse(Request request, Response response, String text) throws IOException {
-    refused.incrementAndGet();
+    endpoints.refused();
     response.setHeader("WWW-Authenticate", "Cohort-HMAC-SHA256");
     write(request, response, AdminEndpoints.Reply.of(401, AdminEndpoints.TEXT, text));
   }

@@ -1,5 +1,6 @@
 package dev.cohort.tomcat.admin;
 
+import dev.cohort.core.channel.DroppedFrames;
 import dev.cohort.core.channel.Member;
 import dev.cohort.core.channel.View;
 import dev.cohort.core.engine.EngineStats;
@@ -41,6 +42,10 @@ record NodeFigures(String node, boolean ready, List<EngineFigures> engines) {
       long syncTimeouts,
       long malformedFrames,
       long deserializationRefusals,
+      long claimsSent,
+      long lookupsRefused,
+      long storeLookups,
+      DroppedFrames channelDrops,
       long ackCount,
       long ackNanosTotal,
       long ackNanosMax,
@@ -83,6 +88,10 @@ record NodeFigures(String node, boolean ready, List<EngineFigures> engines) {
           s.syncTimeouts(),
           s.malformedFrames(),
           s.deserializationRefusals(),
+          s.claimsSent(),
+          s.lookupsRefused(),
+          s.storeLookups(),
+          s.channelDrops(),
           s.ackCount(),
           s.ackNanosTotal(),
           s.ackNanosMax(),

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.List;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 import java.util.function.ToLongFunction;
@@ -23,7 +24,7 @@ final class NodeMetrics {
   private final Supplier<NodeFigures> reader;
   private volatile NodeFigures current;
 
-  NodeMetrics(String node, Supplier<NodeFigures> reader) {
+  NodeMetrics(String node, Supplier<NodeFigures> reader, LongSupplier adminRefused) {
     this.reader = reader;
     this.current = new NodeFigures(node, false, List.of());
     Tags tags = Tags.of("node", node);
@@ -92,7 +93,48 @@ final class NodeMetrics {
         "attribute values refused by the deserializer (class not allowed, or too costly to read)",
         tags,
         EngineFigures::deserializationRefusals);
+    counter(
+        "cohort.claims.sent",
+        "take-over claims sent to other members",
+        tags,
+        EngineFigures::claimsSent);
+    counter(
+        "cohort.lookups.refused",
+        "look-ups of unknown sessions refused because too many ran at once (answered 503)",
+        tags,
+        EngineFigures::lookupsRefused);
+    counter(
+        "cohort.store.lookups",
+        "sessions looked up in the durable store",
+        tags,
+        EngineFigures::storeLookups);
+    String dropped = "cluster frames the channel dropped before any handler saw them";
+    counter(
+        "cohort.channel.dropped",
+        dropped,
+        tags.and("reason", "malformed"),
+        e -> e.channelDrops().malformed());
+    counter(
+        "cohort.channel.dropped",
+        dropped,
+        tags.and("reason", "unauthenticated"),
+        e -> e.channelDrops().unauthenticated());
+    counter(
+        "cohort.channel.dropped",
+        dropped,
+        tags.and("reason", "replayed"),
+        e -> e.channelDrops().replayed());
+    counter(
+        "cohort.channel.dropped",
+        dropped,
+        tags.and("reason", "stale"),
+        e -> e.channelDrops().stale());
     counter("cohort.acks", "acknowledged-replication round trips", tags, EngineFigures::ackCount);
+    FunctionCounter.builder("cohort.admin.refused", adminRefused, LongSupplier::getAsLong)
+        .description(
+            "admin requests refused: unsigned outside the admin connector, or a bad signature")
+        .tags(tags)
+        .register(registry);
     gauge(
         "cohort.store.up",
         "0 during a session store outage, else 1 (also without a store)",

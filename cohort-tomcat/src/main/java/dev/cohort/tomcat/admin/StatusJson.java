@@ -76,6 +76,13 @@ final class StatusJson {
     b.append(",\"syncTimeouts\":").append(f.syncTimeouts());
     b.append(",\"malformedFrames\":").append(f.malformedFrames());
     b.append(",\"deserializationRefusals\":").append(f.deserializationRefusals());
+    b.append(",\"claimsSent\":").append(f.claimsSent());
+    b.append(",\"lookupsRefused\":").append(f.lookupsRefused());
+    b.append(",\"storeLookups\":").append(f.storeLookups());
+    b.append(",\"channelDrops\":{\"malformed\":").append(f.channelDrops().malformed());
+    b.append(",\"unauthenticated\":").append(f.channelDrops().unauthenticated());
+    b.append(",\"replayed\":").append(f.channelDrops().replayed());
+    b.append(",\"stale\":").append(f.channelDrops().stale()).append('}');
     b.append(",\"acks\":").append(f.ackCount());
     b.append(",\"ackLatencyAvgMicros\":").append(Text.num(f.ackAvgMicros()));
     b.append(",\"ackLatencyMaxMicros\":").append(Text.num(f.ackMaxMicros()));

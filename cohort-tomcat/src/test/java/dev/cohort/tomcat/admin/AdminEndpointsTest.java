@@ -3,6 +3,7 @@ package dev.cohort.tomcat.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cohort.core.channel.DroppedFrames;
 import dev.cohort.core.engine.SessionEngine;
 import java.time.Clock;
 import java.time.Instant;
@@ -80,6 +81,9 @@ class AdminEndpointsTest {
     engine.owned = 7;
     engine.deltasSent = 42;
     engine.deserializationRefusals = 3;
+    engine.channelDrops = new DroppedFrames(1, 2, 3, 4);
+    engine.lookupsRefused = 5;
+    endpoints.refused();
 
     AdminEndpoints.Reply reply = endpoints.answer("/cohort/metrics");
 
@@ -88,6 +92,10 @@ class AdminEndpointsTest {
         .contains("cohort_sessions_owned{node=\"n1\"} 7.0")
         .contains("cohort_deltas_sent_total{node=\"n1\"} 42.0")
         .contains("cohort_deserialization_refusals_total{node=\"n1\"} 3.0")
+        .contains("cohort_channel_dropped_total{node=\"n1\",reason=\"unauthenticated\"} 2.0")
+        .contains("cohort_channel_dropped_total{node=\"n1\",reason=\"stale\"} 4.0")
+        .contains("cohort_lookups_refused_total{node=\"n1\"} 5.0")
+        .contains("cohort_admin_refused_total{node=\"n1\"} 1.0")
         .contains("cohort_ready{node=\"n1\"} 1.0")
         .contains("cohort_members{node=\"n1\"} 3.0");
   }

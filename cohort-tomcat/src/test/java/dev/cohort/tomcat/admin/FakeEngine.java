@@ -1,5 +1,6 @@
 package dev.cohort.tomcat.admin;
 
+import dev.cohort.core.channel.DroppedFrames;
 import dev.cohort.core.channel.Member;
 import dev.cohort.core.channel.View;
 import dev.cohort.core.engine.EngineStats;
@@ -169,6 +170,19 @@ final class FakeEngine implements SessionEngine, EngineStats {
   @Override
   public long deserializationRefusals() {
     return deserializationRefusals;
+  }
+
+  volatile DroppedFrames channelDrops = DroppedFrames.NONE;
+  volatile long lookupsRefused;
+
+  @Override
+  public DroppedFrames channelDrops() {
+    return channelDrops;
+  }
+
+  @Override
+  public long lookupsRefused() {
+    return lookupsRefused;
   }
 
   @Override
