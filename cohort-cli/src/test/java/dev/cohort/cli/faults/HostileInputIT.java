@@ -176,7 +176,8 @@ class HostileInputIT {
             .withPort(port + 2)
             .withPortRange(0)
             .withDiscovery(members);
-    String gadgetSession = "F00DFACE" + HexFormat.of().toHexDigits(SEED).toUpperCase();
+    // 32 upper-case hex characters: the shape of a Tomcat session id, so the node looks it up
+    String gadgetSession = "F00DFACE" + HexFormat.of().toHexDigits(SEED).toUpperCase() + "0BADC0DE";
     try {
       long before = n[0].replication("malformedFrames");
       try (JGroupsChannel rogue = new JGroupsChannel(config)) {
