@@ -116,6 +116,13 @@ public final class ChaosCommand implements Callable<Integer> {
       description = "partition: name prefix of the network namespaces (default: random)")
   String netnsPrefix;
 
+  @Option(
+      names = "--secret",
+      description =
+          "run the cluster it starts with a random cluster secret: every cluster message sealed,"
+              + " joins by challenge-response (the partition scenario always has one)")
+  boolean secret;
+
   @Option(names = "--logs", description = "directory for the started nodes' logs (default: temp)")
   Path logs;
 
@@ -239,7 +246,16 @@ public final class ChaosCommand implements Callable<Integer> {
     } else {
       DemoCluster demo =
           new DemoCluster(
-              new DemoCluster.Options(n, m, k, sync, true, Duration.ofSeconds(180), out, logDir));
+              new DemoCluster.Options(
+                  n,
+                  m,
+                  k,
+                  sync,
+                  true,
+                  Duration.ofSeconds(180),
+                  out,
+                  logDir,
+                  secret ? NetnsCluster.randomSecret() : null));
       cluster = demo;
       closer = demo;
     }
@@ -260,7 +276,9 @@ public final class ChaosCommand implements Callable<Integer> {
               + s.id
               + ": starting "
               + n
-              + " nodes and a balancer (logs in "
+              + " nodes and a balancer"
+              + (secret || s == Scenario.PARTITION ? ", with a cluster secret" : "")
+              + " (logs in "
               + logDir
               + ")");
       String balancer;

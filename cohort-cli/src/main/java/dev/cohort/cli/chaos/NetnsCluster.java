@@ -74,12 +74,9 @@ final class NetnsCluster implements Nodes, FaultPlan.Partitionable, AutoCloseabl
     this.backups = backups;
     this.sync = sync;
     this.logDir = logDir;
-    SecureRandom rnd = new SecureRandom();
-    byte[] s = new byte[24];
-    rnd.nextBytes(s);
-    this.secret = HexFormat.of().formatHex(s);
+    this.secret = randomSecret();
     this.signer = AdminAuth.of(secret);
-    this.subnet = 1 + rnd.nextInt(250);
+    this.subnet = 1 + new SecureRandom().nextInt(250);
     this.clusterName = "cohort-chaos-" + prefix;
     this.cut = new boolean[size];
   }
@@ -269,6 +266,13 @@ final class NetnsCluster implements Nodes, FaultPlan.Partitionable, AutoCloseabl
   @Override
   public String name(int i) {
     return "n" + (i + 1);
+  }
+
+  /** A fresh random cluster secret: 24 random bytes, hex. */
+  static String randomSecret() {
+    byte[] s = new byte[24];
+    new SecureRandom().nextBytes(s);
+    return HexFormat.of().formatHex(s);
   }
 
   @Override

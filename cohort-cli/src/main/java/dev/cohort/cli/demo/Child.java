@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -19,13 +20,28 @@ final class Child {
   private final List<String> command;
   private final PrintStream console;
   private final Path logFile;
+  private final Map<String, String> environment;
   private volatile Process process;
 
   Child(String name, List<String> command, PrintStream console, Path logFile) {
+    this(name, command, console, logFile, Map.of());
+  }
+
+  /**
+   * {@code environment}: variables set for the child (e.g. COHORT_SECRET, never on its command
+   * line).
+   */
+  Child(
+      String name,
+      List<String> command,
+      PrintStream console,
+      Path logFile,
+      Map<String, String> environment) {
     this.name = name;
     this.command = List.copyOf(command);
     this.console = console;
     this.logFile = logFile;
+    this.environment = Map.copyOf(environment);
   }
 
   synchronized void start() throws IOException {
@@ -34,6 +50,8 @@ final class Child {
     }
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
     pb.environment().put("COHORT_DEMO", "1");
+    pb.environment().remove("COHORT_SECRET");
+    pb.environment().putAll(environment);
     if (logFile != null) {
       pb.redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
       process = pb.start();

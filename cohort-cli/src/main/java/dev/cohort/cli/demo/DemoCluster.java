@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
 
@@ -20,7 +21,10 @@ import java.util.stream.Collectors;
  * every child (gracefully, then by force) and waits for each: it leaves no process behind.
  */
 public final class DemoCluster implements Nodes, AutoCloseable {
-  /** What to start. {@code logDir} null: children's output goes to {@code console}. */
+  /**
+   * What to start. {@code logDir} null: children's output goes to {@code console}. {@code secret}
+   * null: the nodes run without one (they are on loopback); else they get it in their environment.
+   */
   public record Options(
       int nodes,
       String mode,
@@ -29,7 +33,21 @@ public final class DemoCluster implements Nodes, AutoCloseable {
       boolean freePorts,
       Duration startTimeout,
       PrintStream console,
-      Path logDir) {}
+      Path logDir,
+      String secret) {
+
+    public Options(
+        int nodes,
+        String mode,
+        int backups,
+        boolean sync,
+        boolean freePorts,
+        Duration startTimeout,
+        PrintStream console,
+        Path logDir) {
+      this(nodes, mode, backups, sync, freePorts, startTimeout, console, logDir, null);
+    }
+  }
 
   public static final int DEMO_BALANCER_PORT = 8080;
   public static final int DEMO_BALANCER_ADMIN_PORT = 8079;
@@ -94,7 +112,13 @@ public final class DemoCluster implements Nodes, AutoCloseable {
               clusterName,
               "--drain-timeout",
               "10s"));
-      nodes.add(new Child(name, cmd, options.console(), logFile(name)));
+      nodes.add(
+          new Child(
+              name,
+              cmd,
+              options.console(),
+              logFile(name),
+              options.secret() == null ? Map.of() : Map.of("COHORT_SECRET", options.secret())));
     }
     List<String> cmd = java("-Xmx128m");
     cmd.addAll(balancerArgs(balancerPort, balancerAdminPort));
