@@ -42,6 +42,15 @@ final class CohortSettings {
   boolean adminEnabled = true;
   boolean insecure;
 
+  /**
+   * Tomcat's attribute filters, for the managers a {@link CohortCluster} creates (a manager of its
+   * own takes them as {@code ManagerBase} attributes instead).
+   */
+  String sessionAttributeNameFilter;
+
+  String sessionAttributeValueClassNameFilter;
+  boolean warnOnSessionAttributeFilterFailure;
+
   CohortSettings copy() {
     CohortSettings c = new CohortSettings();
     c.mode = mode;
@@ -65,6 +74,9 @@ final class CohortSettings {
     c.storeSync = storeSync;
     c.adminEnabled = adminEnabled;
     c.insecure = insecure;
+    c.sessionAttributeNameFilter = sessionAttributeNameFilter;
+    c.sessionAttributeValueClassNameFilter = sessionAttributeValueClassNameFilter;
+    c.warnOnSessionAttributeFilterFailure = warnOnSessionAttributeFilterFailure;
     return c;
   }
 
@@ -85,15 +97,13 @@ final class CohortSettings {
             .withStateTransferTimeout(millis("stateTransferTimeout", stateTransferTimeout))
             .withDrainTimeout(millis("drainTimeout", drainTimeout))
             .withAllowedClasses(splitClasses(allowedClasses));
-    Pattern filter;
-    try {
-      filter =
-          Pattern.compile(
-              replicationFilter == null ? "" : replicationFilter, Pattern.CASE_INSENSITIVE);
-    } catch (PatternSyntaxException e) {
-      throw new IllegalArgumentException(
-          "replicationFilter: not a valid regular expression: " + e.getDescription(), e);
-    }
+    Pattern filter =
+        regex(
+            "replicationFilter",
+            replicationFilter == null ? "" : replicationFilter,
+            Pattern.CASE_INSENSITIVE);
+    regex("sessionAttributeNameFilter", sessionAttributeNameFilter, 0);
+    regex("sessionAttributeValueClassNameFilter", sessionAttributeValueClassNameFilter, 0);
     String ctx = contextName == null || contextName.isEmpty() ? "/ROOT" : contextName;
     if (!ctx.startsWith("/")) {
       ctx = "/" + ctx;
@@ -126,6 +136,18 @@ final class CohortSettings {
       throw new IllegalArgumentException("secretFile: give either secret or secretFile, not both");
     }
     return Secrets.readFile("secretFile", Path.of(secretFile));
+  }
+
+  private static Pattern regex(String name, String regex, int flags) {
+    if (regex == null) {
+      return null;
+    }
+    try {
+      return Pattern.compile(regex, flags);
+    } catch (PatternSyntaxException e) {
+      throw new IllegalArgumentException(
+          name + ": not a valid regular expression: " + e.getDescription(), e);
+    }
   }
 
   private static Duration millis(String name, long ms) {
