@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What Cohort makes of Tomcat's own cluster configuration ({@code SimpleTcpCluster}, its nested
@@ -94,6 +95,10 @@ public final class TomcatCluster {
   /** Why Cohort ignores one of SimpleTcpCluster's attributes; empty when it is not one. */
   public static Optional<String> ignoredClusterAttribute(String name) {
     return Optional.ofNullable(CLUSTER_ATTRIBUTES.get(name));
+  }
+
+  static Set<String> ignoredClusterAttributes() {
+    return CLUSTER_ATTRIBUTES.keySet();
   }
 
   /**
