@@ -18,7 +18,7 @@ import org.apache.catalina.util.LifecycleMBeanBase;
  * Tomcat. So this jar, for embedded use, has this empty class, and the {@code -all} jar, for a
  * Tomcat distribution (which ships {@code catalina-ha.jar} and {@code catalina-tribes.jar}),
  * carries another build of it with those four methods ({@code src/ha-bridge/java}), which hand the
- * objects to {@link TomcatElements}.
+ * objects to {@code TomcatElements}.
  */
 public abstract class ClusterBridge extends LifecycleMBeanBase implements Cluster {
   ClusterBridge() {}

@@ -98,8 +98,9 @@ class DistributionIT {
     Path home = TomcatDistribution.home(line);
     Path allJar = TomcatDistribution.allJar();
     String cluster = "it-dist-" + UUID.randomUUID().toString().substring(0, 8);
-    int[] clusterPorts = {NodeProcess.freePort(), NodeProcess.freePort(), NodeProcess.freePort()};
-    int[] httpPorts = {NodeProcess.freePort(), NodeProcess.freePort(), NodeProcess.freePort()};
+    int[] ports = NodeProcess.freePorts(6);
+    int[] clusterPorts = {ports[0], ports[1], ports[2]};
+    int[] httpPorts = {ports[3], ports[4], ports[5]};
     String discovery =
         "static:127.0.0.1:"
             + clusterPorts[0]
@@ -154,8 +155,9 @@ class DistributionIT {
     Path home = TomcatDistribution.home(line);
     String tomcatXml = clusterHowtoExamples(home).get(example);
     String cluster = "it-dist-howto-" + UUID.randomUUID().toString().substring(0, 8);
-    int[] clusterPorts = {NodeProcess.freePort(), NodeProcess.freePort()};
-    int[] httpPorts = {NodeProcess.freePort(), NodeProcess.freePort()};
+    int[] ports = NodeProcess.freePorts(4);
+    int[] clusterPorts = {ports[0], ports[1]};
+    int[] httpPorts = {ports[2], ports[3]};
     String discovery = "static:127.0.0.1:" + clusterPorts[0] + ",127.0.0.1:" + clusterPorts[1];
     Path root = Files.createTempDirectory(Path.of("target"), "dist-howto-" + line + "-");
     String tomcatClass = "className=\"org.apache.catalina.ha.tcp.SimpleTcpCluster\"";
