@@ -4,6 +4,7 @@ import dev.cohort.cli.balancer.BalancerCommand;
 import dev.cohort.cli.chaos.ChaosCommand;
 import dev.cohort.cli.demo.DemoCommand;
 import dev.cohort.cli.farm.FarmCommand;
+import dev.cohort.cli.migrate.MigrateCommand;
 import dev.cohort.cli.node.NodeCommand;
 import dev.cohort.cli.status.StatusCommand;
 import java.io.PrintWriter;
@@ -26,6 +27,7 @@ import picocli.CommandLine.Command;
       ChaosCommand.class,
       StatusCommand.class,
       FarmCommand.class,
+      MigrateCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

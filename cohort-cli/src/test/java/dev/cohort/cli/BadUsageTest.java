@@ -2,8 +2,6 @@ package dev.cohort.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -13,16 +11,11 @@ import org.junit.jupiter.api.io.TempDir;
 class BadUsageTest {
   @TempDir Path dir;
 
-  private record Result(int code, String out, String err) {}
-
-  private static Result run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-    return new Result(code, out.toString(), err.toString());
+  private static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
-  private static void assertOneLineNaming(Result r, String option) {
+  private static void assertOneLineNaming(CliRun r, String option) {
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err().strip().lines()).hasSize(1);
     assertThat(r.err()).contains(option);
@@ -48,7 +41,7 @@ class BadUsageTest {
   @Test
   void unknownKeyInConfig_exits2_namingConfigAndKey() throws Exception {
     Path cfg = Files.writeString(dir.resolve("node.properties"), "name=n1\nhttp-prot=8081\n");
-    Result r = run("node", "--config", cfg.toString());
+    CliRun r = run("node", "--config", cfg.toString());
     assertOneLineNaming(r, "--config");
     assertThat(r.err()).contains("http-prot");
   }
@@ -61,21 +54,21 @@ class BadUsageTest {
 
   @Test
   void badStore_exits2_namingStore_withoutItsPassword() {
-    Result r = run("node", "--name", "n1", "--store", "mysql://app:hunter2@db/x?password=hunter2");
+    CliRun r = run("node", "--name", "n1", "--store", "mysql://app:hunter2@db/x?password=hunter2");
     assertOneLineNaming(r, "--store");
     assertThat(r.err()).doesNotContain("hunter2");
   }
 
   @Test
   void oldBindOption_exits2_namingItsReplacements() {
-    Result r = run("node", "--name", "n1", "--bind", "0.0.0.0");
+    CliRun r = run("node", "--name", "n1", "--bind", "0.0.0.0");
     assertOneLineNaming(r, "--http-bind");
     assertThat(r.err()).contains("--cluster-bind");
   }
 
   @Test
   void clusterBindBeyondLoopbackWithoutASecret_exits2_namingSecretFile() {
-    Result r = run("node", "--name", "n1", "--cluster-bind", "0.0.0.0");
+    CliRun r = run("node", "--name", "n1", "--cluster-bind", "0.0.0.0");
     assertOneLineNaming(r, "--secret-file");
     assertThat(r.err()).contains("--insecure");
   }
@@ -135,7 +128,7 @@ class BadUsageTest {
   @Test
   void everyCommandHasHelp() {
     for (String cmd : new String[] {"node", "balancer", "demo", "chaos", "status"}) {
-      Result r = run(cmd, "--help");
+      CliRun r = run(cmd, "--help");
       assertThat(r.code()).as(cmd).isZero();
       assertThat(r.out()).as(cmd).contains("Usage: cohort " + cmd);
     }

@@ -13,9 +13,10 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
-import org.apache.catalina.Cluster;
 import org.apache.catalina.Container;
 import org.apache.catalina.ContainerListener;
 import org.apache.catalina.Context;
@@ -27,7 +28,6 @@ import org.apache.catalina.LifecycleListener;
 import org.apache.catalina.LifecycleState;
 import org.apache.catalina.Manager;
 import org.apache.catalina.Valve;
-import org.apache.catalina.util.LifecycleMBeanBase;
 import org.apache.juli.logging.Log;
 import org.apache.juli.logging.LogFactory;
 
@@ -44,14 +44,25 @@ import org.apache.juli.logging.LogFactory;
  * is present, it is added to the Engine's pipeline (before the replication valve) to serve {@code
  * /cohort/*}.
  *
+ * <p>A server.xml half-migrated from Tomcat's {@code SimpleTcpCluster} starts too: its {@code
+ * channelSendOptions} and nested {@code <Manager>}, {@code <Channel>}, {@code <Valve>}, {@code
+ * <Deployer>} and {@code <ClusterListener>} are each logged once at WARNING, as mapped to a Cohort
+ * attribute or ignored (see {@link ClusterBridge} for how the digester reaches them).
+ *
  * <p>Thread-safe: setters are for the digester before start; {@link #engines()} may be called from
  * any thread.
  */
-public class CohortCluster extends LifecycleMBeanBase implements Cluster {
+public class CohortCluster extends ClusterBridge {
   private static final Log log = LogFactory.getLog(CohortCluster.class);
   static final String ADMIN_VALVE = "dev.cohort.tomcat.admin.AdminValve";
 
   final CohortSettings settings = new CohortSettings();
+  private final TomcatElements tomcat = new TomcatElements();
+
+  /** The attributes set on this element, which a mapped Tomcat element must not contradict. */
+  private final Set<String> explicit = ConcurrentHashMap.newKeySet();
+
+  private volatile boolean expireSessionsOnShutdown;
   private final List<ReplicatedManager> managers = new CopyOnWriteArrayList<>();
   private volatile Container container;
   private volatile EngineFactory engineFactory = EngineFactory.jgroups();
@@ -72,6 +83,7 @@ public class CohortCluster extends LifecycleMBeanBase implements Cluster {
    */
   public void setMode(String mode) {
     settings.mode = mode;
+    explicit.add("mode");
   }
 
   /** k, the replica holders per session in backup mode (1..16). Default 1. */
@@ -82,6 +94,7 @@ public class CohortCluster extends LifecycleMBeanBase implements Cluster {
   /** Whether a response waits for the holders' acknowledgement. Default true. */
   public void setSync(boolean sync) {
     settings.sync = sync;
+    explicit.add("sync");
   }
 
   /** How long a sync commit or a take-over waits, ms. Default 5000. */
@@ -171,6 +184,78 @@ public class CohortCluster extends LifecycleMBeanBase implements Cluster {
   /** Request URIs matching this (case-insensitive) regex are never replicated. */
   public void setReplicationFilter(String regex) {
     settings.replicationFilter = regex;
+    explicit.add("replicationFilter");
+  }
+
+  /**
+   * Tomcat's {@code sessionAttributeNameFilter}, for every context's manager: only attributes whose
+   * name matches this regex (whole match) are replicated; the others stay on the node that set
+   * them. Default none (all).
+   */
+  public void setSessionAttributeNameFilter(String regex) {
+    settings.sessionAttributeNameFilter = regex == null || regex.isEmpty() ? null : regex;
+    explicit.add("sessionAttributeNameFilter");
+  }
+
+  /**
+   * Tomcat's {@code sessionAttributeValueClassNameFilter}, for every context's manager: only
+   * attributes whose value's class name matches this regex are replicated. Default none (all).
+   */
+  public void setSessionAttributeValueClassNameFilter(String regex) {
+    settings.sessionAttributeValueClassNameFilter = regex == null || regex.isEmpty() ? null : regex;
+    explicit.add("sessionAttributeValueClassNameFilter");
+  }
+
+  /** Tomcat's: log each attribute the filters keep local at WARNING (else DEBUG). Default false. */
+  public void setWarnOnSessionAttributeFilterFailure(boolean warn) {
+    settings.warnOnSessionAttributeFilterFailure = warn;
+    explicit.add("warnOnSessionAttributeFilterFailure");
+  }
+
+  /**
+   * Tomcat's attribute, for every context's manager: true expires (and invalidates cluster-wide)
+   * the sessions a stopping node serves; false (default) hands them to the others.
+   */
+  public void setExpireSessionsOnShutdown(boolean expire) {
+    this.expireSessionsOnShutdown = expire;
+  }
+
+  // ---- Tomcat's SimpleTcpCluster (a half-migrated server.xml) ----
+
+  /**
+   * SimpleTcpCluster's {@code channelSendOptions} (a number or names): mapped at start to {@code
+   * sync} ({@code 8}/{@code async}: false; {@code 6}/{@code use_ack,sync} or {@code 2}: true).
+   */
+  public void setChannelSendOptions(String options) {
+    tomcat.channelSendOptions(options);
+  }
+
+  /** SimpleTcpCluster's; ignored, with a warning. */
+  public void setChannelStartOptions(String options) {
+    tomcat.ignoredAttribute("channelStartOptions");
+  }
+
+  /** SimpleTcpCluster's; ignored, with a warning. */
+  public void setHeartbeatBackgroundEnabled(String enabled) {
+    tomcat.ignoredAttribute("heartbeatBackgroundEnabled");
+  }
+
+  /** SimpleTcpCluster's; ignored, with a warning. */
+  public void setNotifyLifecycleListenerOnFailure(String notify) {
+    tomcat.ignoredAttribute("notifyLifecycleListenerOnFailure");
+  }
+
+  /**
+   * A {@code <Valve>} nested in {@code <Cluster>}: never added (Cohort adds its own); a
+   * ReplicationValve's {@code filter} is mapped to replicationFilter.
+   */
+  public void addValve(Valve valve) {
+    tomcat.valve(valve.getClass().getName(), valve);
+  }
+
+  /** Where {@link ClusterBridge} hands the other nested elements. */
+  TomcatElements tomcatElements() {
+    return tomcat;
   }
 
   /** Extra classes / packages (a.b.C, a.b.*, a.b.**) attribute values may use, comma-separated. */
@@ -291,6 +376,16 @@ public class CohortCluster extends LifecycleMBeanBase implements Cluster {
   @Override
   public Manager createManager(String name) {
     ReplicatedManager m = new ReplicatedManager(settings.copy());
+    if (settings.sessionAttributeNameFilter != null) {
+      m.setSessionAttributeNameFilter(settings.sessionAttributeNameFilter);
+    }
+    if (settings.sessionAttributeValueClassNameFilter != null) {
+      m.setSessionAttributeValueClassNameFilter(settings.sessionAttributeValueClassNameFilter);
+    }
+    if (settings.warnOnSessionAttributeFilterFailure) {
+      m.setWarnOnSessionAttributeFilterFailure(true);
+    }
+    m.setExpireSessionsOnShutdown(expireSessionsOnShutdown);
     m.setEngineFactory(engineFactory);
     m.setCluster(this);
     managers.add(m);
@@ -333,6 +428,7 @@ public class CohortCluster extends LifecycleMBeanBase implements Cluster {
     NodeConfig probe;
     try {
       // validate every attribute once, before any context starts
+      tomcat.applyTo(settings, explicit);
       probe = settings.build(route, "");
       if (engineFactory == EngineFactory.jgroups()) {
         JGroupsEngineFactory.channelConfig(probe).requireSecretBeyondLoopback();

@@ -43,6 +43,15 @@ final class CohortSettings {
   boolean insecure;
   int maxLookups = EngineConfig.DEFAULT_MAX_LOOKUPS;
 
+  /**
+   * Tomcat's attribute filters, for the managers a {@link CohortCluster} creates (a manager of its
+   * own takes them as {@code ManagerBase} attributes instead).
+   */
+  String sessionAttributeNameFilter;
+
+  String sessionAttributeValueClassNameFilter;
+  boolean warnOnSessionAttributeFilterFailure;
+
   CohortSettings copy() {
     CohortSettings c = new CohortSettings();
     c.mode = mode;
@@ -67,6 +76,9 @@ final class CohortSettings {
     c.adminEnabled = adminEnabled;
     c.insecure = insecure;
     c.maxLookups = maxLookups;
+    c.sessionAttributeNameFilter = sessionAttributeNameFilter;
+    c.sessionAttributeValueClassNameFilter = sessionAttributeValueClassNameFilter;
+    c.warnOnSessionAttributeFilterFailure = warnOnSessionAttributeFilterFailure;
     return c;
   }
 
@@ -88,15 +100,13 @@ final class CohortSettings {
             .withDrainTimeout(millis("drainTimeout", drainTimeout))
             .withAllowedClasses(splitClasses(allowedClasses))
             .withMaxLookups(maxLookups);
-    Pattern filter;
-    try {
-      filter =
-          Pattern.compile(
-              replicationFilter == null ? "" : replicationFilter, Pattern.CASE_INSENSITIVE);
-    } catch (PatternSyntaxException e) {
-      throw new IllegalArgumentException(
-          "replicationFilter: not a valid regular expression: " + e.getDescription(), e);
-    }
+    Pattern filter =
+        regex(
+            "replicationFilter",
+            replicationFilter == null ? "" : replicationFilter,
+            Pattern.CASE_INSENSITIVE);
+    regex("sessionAttributeNameFilter", sessionAttributeNameFilter, 0);
+    regex("sessionAttributeValueClassNameFilter", sessionAttributeValueClassNameFilter, 0);
     String ctx = contextName == null || contextName.isEmpty() ? "/ROOT" : contextName;
     if (!ctx.startsWith("/")) {
       ctx = "/" + ctx;
@@ -129,6 +139,18 @@ final class CohortSettings {
       throw new IllegalArgumentException("secretFile: give either secret or secretFile, not both");
     }
     return Secrets.readFile("secretFile", Path.of(secretFile));
+  }
+
+  private static Pattern regex(String name, String regex, int flags) {
+    if (regex == null) {
+      return null;
+    }
+    try {
+      return Pattern.compile(regex, flags);
+    } catch (PatternSyntaxException e) {
+      throw new IllegalArgumentException(
+          name + ": not a valid regular expression: " + e.getDescription(), e);
+    }
   }
 
   private static Duration millis(String name, long ms) {

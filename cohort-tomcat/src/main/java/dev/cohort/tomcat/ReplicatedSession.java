@@ -21,6 +21,12 @@ import org.apache.juli.logging.LogFactory;
  * metadata, and the FORM-login notes. {@link #capture} turns them into one {@link SessionUpdate} at
  * the end of a request.
  *
+ * <p>Attributes the manager's filters exclude (Tomcat's {@code sessionAttributeNameFilter} and
+ * {@code sessionAttributeValueClassNameFilter}, through {@link #exclude}) are kept on this node
+ * only: never captured, so neither replicated nor stored, and a value that is not serializable is
+ * accepted for them. Setting one removes a replicated value of the same name from the cluster; it
+ * is gone after a take-over by another node, as after a swap-out.
+ *
  * <p>Threading: like {@link StandardSession}; {@link #capture} is synchronized on the session, so
  * concurrent requests for one session on one node are serialized at capture.
  */
@@ -30,6 +36,9 @@ public class ReplicatedSession extends StandardSession {
 
   private final transient Set<String> touched = ConcurrentHashMap.newKeySet();
   private final transient Set<String> removed = ConcurrentHashMap.newKeySet();
+
+  /** Attributes the manager's filters keep on this node: never captured. */
+  private final transient Set<String> local = ConcurrentHashMap.newKeySet();
 
   /** True until the engine knows this session (its first commit). */
   private transient volatile boolean unsent = true;
@@ -57,20 +66,32 @@ public class ReplicatedSession extends StandardSession {
   @Override
   public Object getAttribute(String name) {
     Object value = super.getAttribute(name);
-    if (value != null && !isImmutable(value)) {
+    if (value != null && !isImmutable(value) && !local.contains(name)) {
       touched.add(name);
     }
     return value;
   }
 
+  /**
+   * As Tomcat's: a value that is not serializable is refused at once (the codec's message names the
+   * attribute, the class and what to do), unless the manager's filters keep the attribute local.
+   */
   @Override
   public void setAttribute(String name, Object value, boolean notify) {
-    if (value != null && !(value instanceof Serializable)) {
-      // the codec's message names the attribute, the class and what to do
+    boolean keptLocal = value != null && name != null && exclude(name, value);
+    if (value != null && !keptLocal && !(value instanceof Serializable)) {
       replicatedManager().codec().serialize(name, value);
     }
     super.setAttribute(name, value, notify);
-    if (value != null) {
+    if (value == null) {
+      return;
+    }
+    if (keptLocal) {
+      local.add(name);
+      touched.remove(name);
+      removed.add(name); // a value of that name set before (or elsewhere) leaves the cluster
+    } else {
+      local.remove(name);
       removed.remove(name);
       touched.add(name);
     }
@@ -79,6 +100,7 @@ public class ReplicatedSession extends StandardSession {
   @Override
   public void removeAttribute(String name, boolean notify) {
     super.removeAttribute(name, notify);
+    local.remove(name);
     if (!expiring) {
       touched.remove(name);
       removed.add(name);
@@ -155,7 +177,7 @@ public class ReplicatedSession extends StandardSession {
     Map<String, byte[]> values = new HashMap<>();
     for (String name : touched) {
       Object v = attributes.get(name);
-      if (v == null) {
+      if (v == null || local.contains(name)) {
         continue;
       }
       try {
@@ -202,7 +224,9 @@ public class ReplicatedSession extends StandardSession {
 
   /**
    * Fills this new, unregistered session from a replicated record under {@code fullId}. Attributes
-   * that cannot be read here are dropped with an error naming the attribute and class.
+   * that cannot be read here are dropped with an error naming the attribute and class; attributes
+   * this node's filters exclude are dropped too (as Tomcat does when it reads a session), and
+   * removed from the record by the next change.
    */
   void restore(
       String fullId,
@@ -234,7 +258,9 @@ public class ReplicatedSession extends StandardSession {
     for (Map.Entry<String, byte[]> e : r.attributes().entrySet()) {
       try {
         Object v = codec.deserialize(e.getKey(), e.getValue(), loader);
-        if (v != null) {
+        if (v != null && exclude(e.getKey(), v)) {
+          removed.add(e.getKey());
+        } else if (v != null) {
           attributes.put(e.getKey(), v);
         }
       } catch (AttributeException ex) {

@@ -19,6 +19,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.apache.catalina.Context;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -34,8 +36,17 @@ class AdapterIT {
   private EmbeddedNode n2;
 
   private void startTwo() {
-    n1 = EmbeddedNode.start("n1", c -> c.setEngineFactory(fake.factory()));
-    n2 = EmbeddedNode.start("n2", c -> c.setEngineFactory(fake.factory()));
+    startTwo(c -> {}, context -> {});
+  }
+
+  private void startTwo(Consumer<CohortCluster> cluster, Consumer<Context> context) {
+    Consumer<CohortCluster> configure =
+        c -> {
+          c.setEngineFactory(fake.factory());
+          cluster.accept(c);
+        };
+    n1 = EmbeddedNode.start("n1", configure, context);
+    n2 = EmbeddedNode.start("n2", configure, context);
   }
 
   @AfterEach
@@ -323,5 +334,50 @@ class AdapterIT {
     } catch (IOException e) {
       throw new AssertionError(e);
     }
+  }
+
+  // Tomcat's sessionAttributeNameFilter / sessionAttributeValueClassNameFilter: on a DeltaManager
+  // in
+  // the context (as a context.xml written for Tomcat has it) and on the <Cluster>. A filtered
+  // attribute stays on the node that set it: not in the replicated record, not seen by the node
+  // that takes the session over, and a non-serializable value for it does not fail the request
+  @Test
+  void nameFilterOfADeltaManagerInTheContext_keepsOtherAttributesLocal() {
+    startTwo(
+        c -> {},
+        context -> {
+          DeltaManager m = new DeltaManager();
+          m.setEngineFactory(fake.factory());
+          m.setSessionAttributeNameFilter("count");
+          context.setManager(m);
+        });
+    assertThat(n1.manager()).isInstanceOf(DeltaManager.class);
+    assertLocalOnlyAttributes();
+  }
+
+  @Test
+  void valueClassFilterOnTheCluster_keepsValuesOfOtherClassesLocal() {
+    startTwo(
+        c -> c.setSessionAttributeValueClassNameFilter("java\\.lang\\.(?:Integer|String)"),
+        context -> {});
+    assertLocalOnlyAttributes();
+  }
+
+  /** count (Integer) replicates; list (ArrayList) and bad (not Serializable) stay on n1. */
+  private void assertLocalOnlyAttributes() {
+    String id = Http.get(n1.port(), "/counter", null).setCookieId();
+    assertThat(Http.get(n1.port(), "/bad", id).fields()).containsEntry("error", "none");
+    assertThat(Http.get(n1.port(), "/list", id).fields()).containsEntry("size", "1");
+    assertThat(Http.get(n1.port(), "/list", id).fields()).containsEntry("size", "2");
+    assertThat(Http.get(n1.port(), "/counter", id).count()).isEqualTo(2);
+
+    assertThat(fake.records.get(SessionIds.base(id)).attributes()).containsOnlyKeys("count");
+
+    Http.Reply moved = Http.get(n2.port(), "/counter", id); // n2 takes the session over
+    assertThat(moved.count()).isEqualTo(3);
+    String onN2 = moved.setCookieId();
+    assertThat(Http.get(n2.port(), "/list", onN2).fields())
+        .as("the list stayed on n1: n2 starts a new one")
+        .containsEntry("size", "1");
   }
 }

@@ -19,12 +19,15 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -44,6 +47,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  *       elsewhere;
  *   <li>one CATALINA_BASE with the distribution's own conf/ (a stock Tomcat) and both users of a
  *       store: killed and started again, both sessions keep their counters;
+ *   <li>two CATALINA_BASEs with the complete examples of Tomcat's cluster-howto, half-migrated:
+ *       they start, say what became of each nested element, and replicate;
  *   <li>the jar itself: every class it bundles is relocated under {@code dev.cohort}.
  * </ul>
  */
@@ -93,8 +98,9 @@ class DistributionIT {
     Path home = TomcatDistribution.home(line);
     Path allJar = TomcatDistribution.allJar();
     String cluster = "it-dist-" + UUID.randomUUID().toString().substring(0, 8);
-    int[] clusterPorts = {NodeProcess.freePort(), NodeProcess.freePort(), NodeProcess.freePort()};
-    int[] httpPorts = {NodeProcess.freePort(), NodeProcess.freePort(), NodeProcess.freePort()};
+    int[] ports = NodeProcess.freePorts(6);
+    int[] clusterPorts = {ports[0], ports[1], ports[2]};
+    int[] httpPorts = {ports[3], ports[4], ports[5]};
     String discovery =
         "static:127.0.0.1:"
             + clusterPorts[0]
@@ -105,25 +111,17 @@ class DistributionIT {
     Path root = Files.createTempDirectory(Path.of("target"), "dist-" + line + "-");
     for (int i = 0; i < 3; i++) {
       String name = "n" + (i + 1);
-      Path base = root.resolve(name);
-      prepareBase(
-          home, base, allJar, name, mode, cluster, clusterPorts[i], httpPorts[i], discovery);
-      processes.add(TomcatDistribution.start(home, base, name, base.resolve("logs/stdout.log")));
+      String clusterXml =
+          """
+                <Cluster className="dev.cohort.tomcat.CohortCluster" mode="%s" sync="true"
+                         clusterName="%s" bindAddress="127.0.0.1" port="%d" portRange="0"
+                         discovery="%s" heartbeat="500" dropTime="2000" syncTimeout="5000"
+                         stateTransferTimeout="20000"/>
+          """
+              .formatted(mode, cluster, clusterPorts[i], discovery);
+      startNode(home, root.resolve(name), allJar, name, clusterXml, httpPorts[i]);
     }
-    for (int port : httpPorts) {
-      await()
-          .atMost(Duration.ofSeconds(90))
-          .pollInterval(Duration.ofMillis(300))
-          .ignoreExceptions()
-          .until(() -> Http.get(port, "/ready.txt", null).status() == 200);
-    }
-    // nodes that start at the same time may first form separate views that JGroups merges later
-    for (int port : httpPorts) {
-      await()
-          .atMost(Duration.ofSeconds(60))
-          .pollInterval(Duration.ofMillis(300))
-          .until(() -> "3".equals(Http.get(port, "/view.jsp", null).fields().get("members")));
-    }
+    awaitView(httpPorts);
 
     String id = Http.get(httpPorts[0], "/counter.jsp", null).setCookieId();
     assertThat(id).endsWith(".n1");
@@ -139,6 +137,115 @@ class DistributionIT {
     assertThat(r.node()).isEqualTo("n2");
     assertThat(r.setCookieId()).isEqualTo(id.replace(".n1", ".n2"));
     assertThat(Http.get(httpPorts[2], "/counter.jsp", r.setCookieId()).count()).isEqualTo(12);
+  }
+
+  /**
+   * The two complete {@code <Cluster>} examples of Tomcat's own cluster-howto, read from the
+   * distribution's webapps/docs/cluster-howto.html, half-migrated: only the className is changed to
+   * CohortCluster, and attributes are added that keep the test on loopback. Tomcat's digester
+   * creates every nested Tribes object (catalina-ha.jar and catalina-tribes.jar are in lib/) and
+   * hands it to the cluster: each is logged once, as mapped or ignored, nothing fails to parse, and
+   * two nodes replicate in the mode and sync that the example's Manager and channelSendOptions map
+   * to.
+   */
+  @ParameterizedTest(name = "Tomcat {0}, cluster-howto example {1}")
+  @CsvSource({"10.1, 0, ALL, async, 7", "11.0, 1, BACKUP, sync, 6"})
+  void halfMigratedClusterHowtoExample_logsEachElementOnce_andReplicates(
+      String line, int example, String mode, String sync, int elements) throws Exception {
+    Path home = TomcatDistribution.home(line);
+    String tomcatXml = clusterHowtoExamples(home).get(example);
+    String cluster = "it-dist-howto-" + UUID.randomUUID().toString().substring(0, 8);
+    int[] ports = NodeProcess.freePorts(4);
+    int[] clusterPorts = {ports[0], ports[1]};
+    int[] httpPorts = {ports[2], ports[3]};
+    String discovery = "static:127.0.0.1:" + clusterPorts[0] + ",127.0.0.1:" + clusterPorts[1];
+    Path root = Files.createTempDirectory(Path.of("target"), "dist-howto-" + line + "-");
+    String tomcatClass = "className=\"org.apache.catalina.ha.tcp.SimpleTcpCluster\"";
+    assertThat(tomcatXml).containsOnlyOnce(tomcatClass);
+    for (int i = 0; i < 2; i++) {
+      String halfMigrated =
+          tomcatXml.replace(
+              tomcatClass,
+              ("className=\"dev.cohort.tomcat.CohortCluster\" clusterName=\"%s\""
+                      + " bindAddress=\"127.0.0.1\" port=\"%d\" portRange=\"0\" discovery=\"%s\""
+                      + " heartbeat=\"500\" dropTime=\"2000\"")
+                  .formatted(cluster, clusterPorts[i], discovery));
+      String name = "n" + (i + 1);
+      Path base = root.resolve(name);
+      Process p =
+          startNode(home, base, TomcatDistribution.allJar(), name, halfMigrated, httpPorts[i]);
+      // fails at once, with the log's errors, if the server.xml does not parse
+      TomcatDistribution.awaitServing(
+          p, httpPorts[i], "/ready.txt", base.resolve("logs/stdout.log"));
+    }
+    awaitView(httpPorts);
+
+    String log = TomcatDistribution.read(root.resolve("n1/logs/stdout.log"));
+    List<String> said = log.lines().filter(l -> l.contains("cohort: <Cluster> ")).toList();
+    assertThat(said)
+        .as("one line per nested element and Tomcat attribute:\n" + log)
+        .hasSize(elements);
+    String manager = mode.equals("ALL") ? "DeltaManager" : "BackupManager";
+    assertThat(log)
+        .contains(
+            "<Manager className=\"org.apache.catalina.ha.session."
+                + manager
+                + "\"> mapped to mode=\""
+                + mode.toLowerCase(Locale.ROOT)
+                + "\"")
+        .contains("mapped to sync=\"" + sync.equals("sync") + "\"")
+        .contains("<Channel className=\"org.apache.catalina.tribes.group.GroupChannel\"> ignored")
+        .contains("<Valve className=\"org.apache.catalina.ha.tcp.ReplicationValve\">")
+        .contains("<Deployer className=\"org.apache.catalina.ha.deploy.FarmWarDeployer\"> ignored")
+        .contains(
+            "<ClusterListener className=\"org.apache.catalina.ha.session.ClusterSessionListener\">"
+                + " ignored")
+        .contains(
+            "replicates sessions as [n1] in cluster ["
+                + cluster
+                + "/ROOT], mode "
+                + mode
+                + ", "
+                + sync)
+        .doesNotContain("SEVERE")
+        // the Cluster's own attributes all found a setter (Tomcat 11's BackupManager has no
+        // expireSessionsOnShutdown, which its docs example sets: the digester says so, as it would
+        // under SimpleTcpCluster)
+        .doesNotContain("Match [Server/Service/Engine/Cluster] failed");
+
+    String id = Http.get(httpPorts[0], "/counter.jsp", null).setCookieId();
+    for (int i = 2; i <= 3; i++) {
+      assertThat(Http.get(httpPorts[0], "/counter.jsp", id).count()).isEqualTo(i);
+    }
+    Http.Reply r = Http.get(httpPorts[1], "/counter.jsp", id);
+    assertThat(r.count()).isEqualTo(4);
+    assertThat(r.setCookieId()).isEqualTo(id.replace(".n1", ".n2"));
+  }
+
+  /**
+   * The complete {@code <Cluster>} examples (the ones with a {@code <Channel>}) of the
+   * distribution's docs/cluster-howto.html, as the page shows them.
+   */
+  static List<String> clusterHowtoExamples(Path home) throws IOException {
+    String page = Files.readString(home.resolve("webapps/docs/cluster-howto.html"));
+    List<String> out = new ArrayList<>();
+    Matcher m = Pattern.compile("<pre>(.*?)</pre>", Pattern.DOTALL).matcher(page);
+    while (m.find()) {
+      String text =
+          m.group(1)
+              .replaceAll("<[^>]+>", "")
+              .replace("&lt;", "<")
+              .replace("&gt;", ">")
+              .replace("&quot;", "\"")
+              .replace("&amp;", "&");
+      if (text.contains("SimpleTcpCluster") && text.contains("<Channel")) {
+        out.add(text);
+      }
+    }
+    assertThat(out)
+        .as("the full examples of " + home + "/webapps/docs/cluster-howto.html")
+        .hasSize(2);
+    return out;
   }
 
   /**
@@ -408,16 +515,42 @@ class DistributionIT {
     return value.replace("&", "&amp;").replace("\"", "&quot;").replace("<", "&lt;");
   }
 
+  /** Starts one Tomcat on its own CATALINA_BASE (see {@link #prepareBase}); console in logs/. */
+  private Process startNode(
+      Path home, Path base, Path allJar, String name, String clusterXml, int httpPort)
+      throws IOException {
+    prepareBase(home, base, allJar, name, clusterXml, httpPort);
+    Process p = TomcatDistribution.start(home, base, name, base.resolve("logs/stdout.log"));
+    processes.add(p);
+    return p;
+  }
+
+  /** Waits until every node serves and sees all of them in one view. */
+  private static void awaitView(int... httpPorts) {
+    for (int port : httpPorts) {
+      await()
+          .atMost(Duration.ofSeconds(90))
+          .pollInterval(Duration.ofMillis(300))
+          .ignoreExceptions()
+          .until(() -> Http.get(port, "/ready.txt", null).status() == 200);
+    }
+    // nodes that start at the same time may first form separate views that JGroups merges later
+    String members = String.valueOf(httpPorts.length);
+    for (int port : httpPorts) {
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(300))
+          .until(() -> members.equals(Http.get(port, "/view.jsp", null).fields().get("members")));
+    }
+  }
+
+  /**
+   * A CATALINA_BASE with the distribution's web.xml, catalina.properties and logging.properties,
+   * the jar in lib/, a server.xml with {@code clusterXml} in its Engine (jvmRoute {@code name}),
+   * and a distributable ROOT webapp with counter.jsp and view.jsp.
+   */
   private static void prepareBase(
-      Path home,
-      Path base,
-      Path allJar,
-      String name,
-      String mode,
-      String cluster,
-      int clusterPort,
-      int httpPort,
-      String discovery)
+      Path home, Path base, Path allJar, String name, String clusterXml, int httpPort)
       throws IOException {
     for (String d : List.of("conf", "lib", "logs", "temp", "work", "webapps/ROOT/WEB-INF")) {
       Files.createDirectories(base.resolve(d));
@@ -434,16 +567,13 @@ class DistributionIT {
           <Service name="Catalina">
             <Connector port="%d" address="127.0.0.1" protocol="HTTP/1.1"/>
             <Engine name="Catalina" defaultHost="localhost" jvmRoute="%s">
-              <Cluster className="dev.cohort.tomcat.CohortCluster" mode="%s" sync="true"
-                       clusterName="%s" bindAddress="127.0.0.1" port="%d" portRange="0"
-                       discovery="%s" heartbeat="500" dropTime="2000" syncTimeout="5000"
-                       stateTransferTimeout="20000"/>
+        %s
               <Host name="localhost" appBase="webapps" unpackWARs="false" autoDeploy="false"/>
             </Engine>
           </Service>
         </Server>
         """
-            .formatted(httpPort, name, mode, cluster, clusterPort, discovery));
+            .formatted(httpPort, name, clusterXml));
     Files.writeString(
         base.resolve("webapps/ROOT/WEB-INF/web.xml"), TomcatDistribution.webXml(true));
     Files.writeString(base.resolve("webapps/ROOT/ready.txt"), "ready\n");

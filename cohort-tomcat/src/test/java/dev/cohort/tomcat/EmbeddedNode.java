@@ -65,8 +65,17 @@ final class EmbeddedNode implements AutoCloseable {
   }
 
   static EmbeddedNode start(String name, Consumer<CohortCluster> configure) {
+    return start(name, configure, context -> {});
+  }
+
+  /**
+   * As {@link #start(String, Consumer)}, with {@code context} applied to the webapp before start.
+   */
+  static EmbeddedNode start(
+      String name, Consumer<CohortCluster> configure, Consumer<Context> context) {
     try {
       EmbeddedNode n = new EmbeddedNode(name, configure);
+      context.accept(n.context);
       n.tomcat.start();
       return n;
     } catch (IOException | LifecycleException e) {
@@ -75,7 +84,7 @@ final class EmbeddedNode implements AutoCloseable {
   }
 
   /** As {@link #start(String, Consumer)}, with settings of the HTTP connector. */
-  static EmbeddedNode start(
+  static EmbeddedNode startWithConnector(
       String name, Consumer<CohortCluster> configure, Consumer<Connector> connectorSettings) {
     try {
       EmbeddedNode n = new EmbeddedNode(name, configure, true, connectorSettings);

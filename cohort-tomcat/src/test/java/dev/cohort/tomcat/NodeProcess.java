@@ -13,7 +13,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -35,6 +37,18 @@ final class NodeProcess implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * {@code n} free loopback ports, all different: two calls of {@link #freePort()} in a row can
+   * return the same port (DistributionIT once gave two Tomcats one HTTP port).
+   */
+  static int[] freePorts(int n) {
+    Set<Integer> ports = new LinkedHashSet<>();
+    while (ports.size() < n) {
+      ports.add(freePort());
+    }
+    return ports.stream().mapToInt(Integer::intValue).toArray();
   }
 
   private static String snapshot;

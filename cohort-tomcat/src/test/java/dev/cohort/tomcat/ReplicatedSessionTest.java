@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cohort.core.serial.AttributeCodec;
+import dev.cohort.core.session.SessionRecord;
 import dev.cohort.core.session.SessionUpdate;
 import dev.cohort.tomcat.testapp.Unserializable;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -87,5 +89,97 @@ class ReplicatedSessionTest {
     SessionUpdate u = session.capture(codec, codec);
 
     assertThat(u.touched()).containsOnlyKeys("n");
+  }
+
+  // Tomcat's sessionAttributeNameFilter / sessionAttributeValueClassNameFilter were accepted (they
+  // are ManagerBase's) and ignored: filtered attributes replicated, and a non-serializable value
+  // that Tomcat keeps local threw
+  @Test
+  void nameFilter_keepsOtherAttributesLocal_evenNonSerializableOnes() {
+    ReplicatedSession s = distributableSession(m -> m.setSessionAttributeNameFilter("count|cart"));
+    s.setAttribute("count", 1);
+    s.setAttribute("helper", new Unserializable()); // Tomcat keeps it local: no exception
+    s.setAttribute("cache", new ArrayList<>(List.of("x")));
+
+    SessionUpdate u = s.capture(codec, codec);
+
+    assertThat(u.touched()).containsOnlyKeys("count");
+    assertThat(s.getAttribute("helper")).isInstanceOf(Unserializable.class);
+    s.getAttribute("cache"); // read (mutable): still not captured
+    assertThat(s.capture(codec, codec).touched()).isEmpty();
+  }
+
+  @Test
+  void valueClassFilter_keepsValuesOfOtherClassesLocal() {
+    ReplicatedSession s =
+        distributableSession(
+            m -> m.setSessionAttributeValueClassNameFilter("java\\.lang\\.(?:Integer|String)"));
+    s.setAttribute("count", 1);
+    s.setAttribute("helper", new Unserializable());
+    s.setAttribute("list", new ArrayList<>());
+
+    assertThat(s.capture(codec, codec).touched()).containsOnlyKeys("count");
+  }
+
+  @Test
+  void attributeThatBecomesLocal_isRemovedFromTheCluster_andReplicatesAgainWhenAllowed() {
+    ReplicatedSession s =
+        distributableSession(m -> m.setSessionAttributeValueClassNameFilter("java\\.lang\\..*"));
+    s.setAttribute("x", 1);
+    s.capture(codec, codec);
+
+    s.setAttribute("x", new Unserializable()); // now filtered out: the replicas must not keep 1
+    SessionUpdate u = s.capture(codec, codec);
+    assertThat(u.touched()).isEmpty();
+    assertThat(u.removed()).containsExactly("x");
+
+    s.setAttribute("x", 2);
+    u = s.capture(codec, codec);
+    assertThat(u.touched()).containsOnlyKeys("x");
+    assertThat(u.removed()).isEmpty();
+  }
+
+  @Test
+  void withoutFilters_aNonSerializableValueIsStillRefused_inADistributableContext() {
+    ReplicatedSession s = distributableSession(m -> {});
+    assertThatThrownBy(() -> s.setAttribute("helper", new Unserializable()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'helper'");
+  }
+
+  @Test
+  void restore_dropsAttributesThisNodesFiltersExclude_andRemovesThemWithTheNextChange() {
+    ReplicatedSession s = distributableSession(m -> m.setSessionAttributeNameFilter("count"));
+    SessionRecord r =
+        new SessionRecord(
+            "abc123",
+            3,
+            1000,
+            2000,
+            60,
+            false,
+            null,
+            null,
+            Map.of(),
+            Map.of("count", codec.serialize("count", 7), "other", codec.serialize("other", "v")));
+
+    s.restore("abc123.n1", r, codec, codec, getClass().getClassLoader());
+
+    assertThat(s.getAttribute("count")).isEqualTo(7);
+    assertThat(s.getAttribute("other")).isNull();
+    assertThat(s.capture(codec, codec).removed()).containsExactly("other");
+  }
+
+  private static ReplicatedSession distributableSession(
+      java.util.function.Consumer<ReplicatedManager> configure) {
+    ReplicatedManager m = SessionNotesTest.manager();
+    m.getContext().setDistributable(true);
+    configure.accept(m);
+    ReplicatedSession s = new ReplicatedSession(m);
+    s.setValid(true);
+    s.setCreationTime(1000);
+    s.setMaxInactiveInterval(60);
+    s.setId("abc123.n1", false);
+    return s;
   }
 }

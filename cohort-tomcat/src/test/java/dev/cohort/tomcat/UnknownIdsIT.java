@@ -47,7 +47,7 @@ class UnknownIdsIT {
   private EmbeddedNode start(String name) throws IOException {
     Path db = Files.createTempDirectory("cohort-ids-" + name).resolve("sessions");
     EmbeddedNode n =
-        EmbeddedNode.start(
+        EmbeddedNode.startWithConnector(
             name,
             c -> {
               c.setStore("jdbc:h2:file:" + db);

@@ -54,6 +54,12 @@ public final class CohortInstaller
       c.setReplicationFilter(p.getReplicationFilter());
     }
     c.setAllowedClasses(p.getAllowedClasses() == null ? "" : p.getAllowedClasses());
+    if (p.getSessionAttributeNameFilter() != null) {
+      c.setSessionAttributeNameFilter(p.getSessionAttributeNameFilter());
+    }
+    if (p.getSessionAttributeValueClassNameFilter() != null) {
+      c.setSessionAttributeValueClassNameFilter(p.getSessionAttributeValueClassNameFilter());
+    }
     if (p.getStore() != null && !p.getStore().isBlank()) {
       c.setStore(p.getStore());
     }

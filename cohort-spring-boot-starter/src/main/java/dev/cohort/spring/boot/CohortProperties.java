@@ -114,6 +114,20 @@ public class CohortProperties implements Validator {
    */
   private String allowedClasses = "";
 
+  /**
+   * Only session attributes whose name matches this regular expression (whole name) are replicated;
+   * the others stay on the node that set them and are gone after a fail-over. Tomcat's
+   * sessionAttributeNameFilter. Unset: all.
+   */
+  private String sessionAttributeNameFilter;
+
+  /**
+   * Only session attributes whose value's class name matches this regular expression are
+   * replicated; the others (non-serializable ones too) stay on the node that set them. Tomcat's
+   * sessionAttributeValueClassNameFilter. Unset: all.
+   */
+  private String sessionAttributeValueClassNameFilter;
+
   /** Durable session store: "jdbc:URL" or "file:DIR" (docs/stores.md). Unset: replication only. */
   private String store;
 
@@ -163,6 +177,16 @@ public class CohortProperties implements Validator {
     check(errors, "portRange", () -> requireRange("portRange", p.portRange, 0, 1000));
     check(errors, "replicationFilter", p::compileReplicationFilter);
     check(errors, "allowedClasses", p::checkAllowedClasses);
+    check(
+        errors,
+        "sessionAttributeNameFilter",
+        () -> compile("sessionAttributeNameFilter", p.sessionAttributeNameFilter, 0));
+    check(
+        errors,
+        "sessionAttributeValueClassNameFilter",
+        () ->
+            compile(
+                "sessionAttributeValueClassNameFilter", p.sessionAttributeValueClassNameFilter, 0));
     check(errors, "store", p::checkStore);
     check(errors, "adminPort", () -> requireRange("adminPort", p.adminPort, 0, 65535));
     check(errors, "secretFile", p::resolvedSecret);
@@ -267,14 +291,18 @@ public class CohortProperties implements Validator {
   }
 
   private void compileReplicationFilter() {
-    if (replicationFilter == null) {
+    compile("replicationFilter", replicationFilter, Pattern.CASE_INSENSITIVE);
+  }
+
+  private static void compile(String name, String regex, int flags) {
+    if (regex == null) {
       return;
     }
     try {
-      Pattern.compile(replicationFilter, Pattern.CASE_INSENSITIVE);
+      Pattern.compile(regex, flags);
     } catch (PatternSyntaxException e) {
       throw new IllegalArgumentException(
-          "replicationFilter: not a valid regular expression: " + e.getDescription(), e);
+          name + ": not a valid regular expression: " + e.getDescription(), e);
     }
   }
 
@@ -486,6 +514,22 @@ public class CohortProperties implements Validator {
 
   public void setAllowedClasses(String allowedClasses) {
     this.allowedClasses = allowedClasses;
+  }
+
+  public String getSessionAttributeNameFilter() {
+    return sessionAttributeNameFilter;
+  }
+
+  public void setSessionAttributeNameFilter(String sessionAttributeNameFilter) {
+    this.sessionAttributeNameFilter = sessionAttributeNameFilter;
+  }
+
+  public String getSessionAttributeValueClassNameFilter() {
+    return sessionAttributeValueClassNameFilter;
+  }
+
+  public void setSessionAttributeValueClassNameFilter(String sessionAttributeValueClassNameFilter) {
+    this.sessionAttributeValueClassNameFilter = sessionAttributeValueClassNameFilter;
   }
 
   public String getStore() {

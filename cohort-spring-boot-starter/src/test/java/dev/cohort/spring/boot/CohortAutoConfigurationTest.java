@@ -3,6 +3,7 @@ package dev.cohort.spring.boot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cohort.tomcat.CohortCluster;
+import dev.cohort.tomcat.ReplicatedManager;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -58,6 +59,21 @@ class CohortAutoConfigurationTest {
               CohortProperties p = ctx.getBean(CohortProperties.class);
               assertThat(p.getMode()).isEqualTo("all");
               assertThat(p.isSync()).isFalse();
+            });
+  }
+
+  @Test
+  void attributeFilters_reachTheManagersTheClusterCreates() {
+    web.withPropertyValues(
+            "cohort.session-attribute-name-filter=cart|user",
+            "cohort.session-attribute-value-class-name-filter=java\\.lang\\..*")
+        .run(
+            ctx -> {
+              assertThat(ctx).hasNotFailed();
+              ReplicatedManager m =
+                  (ReplicatedManager) ctx.getBean(CohortCluster.class).createManager("/t");
+              assertThat(m.getSessionAttributeNameFilter()).isEqualTo("cart|user");
+              assertThat(m.getSessionAttributeValueClassNameFilter()).isEqualTo("java\\.lang\\..*");
             });
   }
 
@@ -133,6 +149,9 @@ class CohortAutoConfigurationTest {
         "cohort.store=redis://x | cohort.store: 'redis:...' is not a jdbc:URL or file:DIR spec",
         "cohort.node-name=a.b | cohort.node-name: 'a.b' may use only letters",
         "cohort.replication-filter=( | cohort.replication-filter: not a valid regular expression",
+        "cohort.session-attribute-name-filter=( | cohort.session-attribute-name-filter: not a valid",
+        "cohort.session-attribute-value-class-name-filter=[ | cohort.session-attribute-value-class-name-filter:"
+            + " not a valid",
         "cohort.allowed-classes=a b | cohort.allowed-classes: 'a b' is not a class name",
         "cohort.sync-timeout=-5s | cohort.sync-timeout: must be a positive duration",
       })
