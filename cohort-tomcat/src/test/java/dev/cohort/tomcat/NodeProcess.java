@@ -31,11 +31,31 @@ final class NodeProcess implements AutoCloseable {
     this.httpPort = httpPort;
   }
 
-  static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
+  /**
+   * A loopback port free a moment ago, with the port 100 above it free too (a cluster port's
+   * crash-detection port), never handed out twice in this JVM. Chosen below the kernel's ephemeral
+   * range (32768 on Linux): a port the OS picked for a listener is in that range, where any
+   * outgoing connection (a JDBC pool, an HTTP client) can take it before the node binds it.
+   */
+  static synchronized int freePort() {
+    java.util.concurrent.ThreadLocalRandom rnd = java.util.concurrent.ThreadLocalRandom.current();
+    for (int attempt = 0; attempt < 2000; attempt++) {
+      int p = 20_000 + rnd.nextInt(12_000);
+      if (!GIVEN.contains(p) && !GIVEN.contains(p + 100) && bindable(p) && bindable(p + 100)) {
+        GIVEN.add(p);
+        return p;
+      }
+    }
+    throw new IllegalStateException("no free port pair (p, p + 100) in 20000..32100 on loopback");
+  }
+
+  private static final Set<Integer> GIVEN = new java.util.HashSet<>();
+
+  private static boolean bindable(int port) {
+    try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return true;
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      return false;
     }
   }
 
