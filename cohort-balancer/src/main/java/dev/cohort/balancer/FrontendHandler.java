@@ -44,9 +44,10 @@ import java.util.concurrent.TimeUnit;
  * <p>Failure rules: a failed connect marks the backend down and goes to another backend whatever
  * the method (nothing was sent); a backend that fails before its first response byte gets an
  * idempotent request retried once on another backend (its body, up to {@link #REPLAY_LIMIT} bytes,
- * is kept for that), any other request gets 502; a backend that stays silent for the response
- * timeout gets 504; a failure after the first response byte closes the client connection (the
- * response cannot be repaired).
+ * is kept for that; a close on a kept-alive connection from the pool does not use up that retry,
+ * and no backend is tried twice), any other request gets 502; a backend that stays silent for the
+ * response timeout gets 504; a failure after the first response byte closes the client connection
+ * (the response cannot be repaired).
  *
  * <p>Threading: everything runs on the client channel's event loop, which is also the loop of its
  * backend connections.
@@ -103,6 +104,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private boolean backendReusable;
   private boolean chunkToClient;
   private boolean retried;
+
+  /**
+   * The current backend connection came from the idle pool: a close before any answer on it says
+   * the node died or closed it idly, not that the request broke it, so the retry after it does not
+   * use up the one retry (each backend is still tried at most once).
+   */
+  private boolean reusedConnection;
 
   /**
    * The backend answered 503 to a retryable request: its answer is dropped, the request retried.
@@ -373,6 +381,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     b.inFlight.incrementAndGet();
     b.requests.increment();
     Channel idle = b.acquire(ctx.channel().eventLoop());
+    reusedConnection = idle != null;
     if (idle != null) {
       // while reading the client, channelReadComplete flushes once for the whole batch
       attach(idle, !inClientRead);
@@ -657,14 +666,14 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     cancelTimer();
-    if (idempotent && replayable && (!retried || unavailable)) {
+    if (idempotent && replayable && (!retried || unavailable || reusedConnection)) {
       if (tried == null) {
         tried = new ArrayList<>(2);
       }
       tried.add(b);
       BackendState next = proxy.router.pick(sessionId, tried);
       if (next != null) {
-        retried = true;
+        retried |= !reusedConnection;
         unavailable = false;
         proxy.stats.retries.increment();
         b.retries.increment();

@@ -15,10 +15,23 @@ final class BrokenBackend extends SocketBackend {
     RESET,
     SILENT,
     /** Answers 503 with a body and keeps the connection open, as a Tomcat that is stopping. */
-    UNAVAILABLE
+    UNAVAILABLE,
+    /**
+     * Answers 200 on a kept-alive connection until {@link #breakNow()}, then resets every
+     * connection when the next request arrives on it: a node killed while the balancer holds idle
+     * connections to it.
+     */
+    HEALTHY_UNTIL_BROKEN
   }
 
   final AtomicInteger requests = new AtomicInteger();
+  private volatile boolean broken;
+
+  /** From now on, {@link Mode#HEALTHY_UNTIL_BROKEN} resets instead of answering. */
+  void breakNow() {
+    broken = true;
+  }
+
   private final Mode mode;
 
   BrokenBackend(String route, Mode mode) throws IOException {
@@ -29,6 +42,10 @@ final class BrokenBackend extends SocketBackend {
   @Override
   void serve(Socket s) {
     try {
+      if (mode == Mode.HEALTHY_UNTIL_BROKEN) {
+        serveUntilBroken(s);
+        return;
+      }
       if (readHead(s.getInputStream()) == null) {
         s.close();
         return;
@@ -50,5 +67,28 @@ final class BrokenBackend extends SocketBackend {
     } catch (IOException e) {
       // the test is over or the balancer gave up on us
     }
+  }
+
+  private void serveUntilBroken(Socket s) throws IOException {
+    while (readHead(s.getInputStream()) != null) {
+      requests.incrementAndGet();
+      if (broken) {
+        s.setSoLinger(true, 0);
+        s.close();
+        return;
+      }
+      byte[] body = (route + "\n").getBytes(StandardCharsets.US_ASCII);
+      s.getOutputStream()
+          .write(
+              ("HTTP/1.1 200 OK\r\nx-route: "
+                      + route
+                      + "\r\nContent-Length: "
+                      + body.length
+                      + "\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      s.getOutputStream().write(body);
+      s.getOutputStream().flush();
+    }
+    s.close();
   }
 }

@@ -153,6 +153,31 @@ class FailoverIT extends ItSupport {
     assertThat(r1.requests.get() + r2.requests.get() + r3.requests.get()).isEqualTo(2);
   }
 
+  // two of four nodes killed at once while the balancer held idle connections to both: a GET sent
+  // on the first dead connection was retried on the second, whose reset ended it with a 502
+  @Test
+  void getIsRetriedPastEveryKeptAliveConnectionThatDied() throws Exception {
+    BrokenBackend b1 = closeLater(new BrokenBackend("b1", BrokenBackend.Mode.HEALTHY_UNTIL_BROKEN));
+    BrokenBackend b2 = closeLater(new BrokenBackend("b2", BrokenBackend.Mode.HEALTHY_UNTIL_BROKEN));
+    TestBackend n3 = backend("n3");
+    Http http =
+        new Http(balancer(passive(List.of(b1.backend(), b2.backend(), n3.backend()))).port());
+    assertThat(Http.route(http.get("/", "Cookie", "JSESSIONID=AA.b1"))).isEqualTo("b1");
+    assertThat(Http.route(http.get("/", "Cookie", "JSESSIONID=AA.b2"))).isEqualTo("b2");
+    int b2Before = b2.requests.get();
+    b1.breakNow();
+    b2.breakNow();
+
+    // the id's rendezvous order after b1 decides whether its retry meets b2's dead kept-alive
+    // connection or n3: try ids until one met b2
+    for (int i = 0; i < 64 && b2.requests.get() == b2Before; i++) {
+      HttpResponse<String> r = http.get("/", "Cookie", "JSESSIONID=" + i + "0BB.b1");
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(Http.route(r)).isEqualTo("n3");
+    }
+    assertThat(b2.requests.get()).as("a retry met b2's dead connection").isEqualTo(b2Before + 1);
+  }
+
   @Test
   void postGets502_whenTheBackendResetsBeforeAnyByte() throws Exception {
     BrokenBackend r1 = closeLater(new BrokenBackend("r1", BrokenBackend.Mode.RESET));
