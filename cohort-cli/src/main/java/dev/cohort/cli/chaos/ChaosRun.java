@@ -328,6 +328,23 @@ final class ChaosRun {
   }
 
   /** One simulated user: one cookie, one ledger, requests back to back with a think time. */
+  /**
+   * Who answered an error and what it said, for the report: the {@code Server} header when there is
+   * one (the balancer's errors carry none) and the body's first words, tags removed.
+   */
+  static String gist(HttpResponse<String> r) {
+    return gist(r.headers().firstValue("Server").orElse(""), r.body());
+  }
+
+  static String gist(String server, String body) {
+    String text = body == null ? "" : body.replaceAll("<[^>]*>", " ");
+    text = text.replaceAll("\\s+", " ").strip();
+    if (text.length() > 120) {
+      text = text.substring(0, 120) + "...";
+    }
+    return (server.isEmpty() ? "" : " from " + server) + (text.isEmpty() ? "" : ": " + text);
+  }
+
   private final class User {
     private final int index;
     private final Ledger ledger = new Ledger();
@@ -394,7 +411,7 @@ final class ChaosRun {
         HttpResponse<String> a = http.send(r, HttpResponse.BodyHandlers.ofString());
         latencies.add((System.nanoTime() - t0) / 1000);
         if (a.statusCode() != 200) {
-          fail("HTTP " + a.statusCode() + " on invalidate", false);
+          fail("HTTP " + a.statusCode() + " on invalidate" + gist(a), false);
           return;
         }
         // true, or false when no session was found (a retried attempt that the first one had
@@ -438,7 +455,7 @@ final class ChaosRun {
             .findFirst()
             .ifPresent(c -> cookie = c.split(";", 2)[0]);
         if (r.statusCode() != 200) {
-          fail("HTTP " + r.statusCode(), fresh);
+          fail("HTTP " + r.statusCode() + gist(r), fresh);
           return;
         }
         if (fresh && (edges % 2 == 1 || faultEdges.get() != edges)) {
