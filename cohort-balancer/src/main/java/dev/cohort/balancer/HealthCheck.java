@@ -188,7 +188,7 @@ public final class HealthCheck {
     if (path == null || path.isEmpty() || path.charAt(0) != '/') {
       throw new IllegalArgumentException(
           "health-path: '"
-              + path
+              + (path == null ? null : printable(path))
               + "' is not an absolute path — use one that starts with /, e.g. "
               + DEFAULT_PATH);
     }
@@ -221,7 +221,7 @@ public final class HealthCheck {
 
   private static BitSet parseStatuses(String spec) {
     if (spec == null || spec.isBlank()) {
-      throw badStatus(spec, "it is empty");
+      throw badStatus(spec, null, "is empty");
     }
     BitSet set = new BitSet(MAX_CODE + 1);
     for (String raw : spec.split(",", -1)) {
@@ -238,26 +238,29 @@ public final class HealthCheck {
         lo = Integer.parseInt(ends[0].trim());
         hi = Integer.parseInt(ends[1].trim());
       } else {
-        throw badStatus(spec, "'" + item + "' is not a code, a range or a class");
+        throw badStatus(spec, item, "is not a code, a range or a class");
       }
       if (lo < MIN_CODE || hi > MAX_CODE) {
-        throw badStatus(spec, "'" + item + "' is outside " + MIN_CODE + ".." + MAX_CODE);
+        throw badStatus(spec, item, "is outside " + MIN_CODE + ".." + MAX_CODE);
       }
       if (lo > hi) {
-        throw badStatus(spec, "'" + item + "' runs backwards");
+        throw badStatus(spec, item, "runs backwards");
       }
       set.set(lo, hi + 1);
     }
     return set;
   }
 
-  private static IllegalArgumentException badStatus(String spec, String why) {
+  private static IllegalArgumentException badStatus(String spec, String item, String why) {
+    String where =
+        item == null || item.equals(spec.trim())
+            ? "'" + spec + "' "
+            : "'" + spec + "': '" + item + "' ";
     return new IllegalArgumentException(
-        "health-status: '"
-            + spec
-            + "': "
+        "health-status: "
+            + where
             + why
-            + " — use codes, ranges or classes separated by commas, e.g. 200-399, 200,204 or 2xx");
+            + " — use codes (200), ranges (200-399) or classes (2xx), separated by commas");
   }
 
   @Override
