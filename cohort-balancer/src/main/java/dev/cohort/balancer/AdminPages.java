@@ -69,6 +69,9 @@ final class AdminPages {
     Stats s = proxy.stats;
     StringBuilder b = new StringBuilder(512);
     b.append("{\"policy\":\"").append(proxy.config.policy().option()).append('"');
+    b.append(",\"healthCheck\":\"")
+        .append(jsonEscape(proxy.config.healthCheck().toString()))
+        .append('"');
     b.append(",\"connections\":").append(s.connections.get());
     b.append(",\"requests\":").append(s.requests.sum());
     b.append(",\"retries\":").append(s.retries.sum());
@@ -116,6 +119,8 @@ final class AdminPages {
         .append("</style></head><body><h1>Cohort balancer</h1>");
     b.append("<p>Policy <b>")
         .append(proxy.config.policy().option())
+        .append("</b> · health check <b>")
+        .append(htmlEscape(proxy.config.healthCheck().toString()))
         .append("</b> · connections ")
         .append(s.connections.get())
         .append(" · requests ")

@@ -34,6 +34,12 @@ final class BackendState {
   private int failed;
   volatile boolean checking;
 
+  /** With no active checks: how long after a failed connect the backend gets requests again. */
+  private String recovery;
+
+  /** With no active checks: schedules {@link #reinstate} after a failed connect took it down. */
+  private Runnable whenPassivelyDown;
+
   final AtomicInteger inFlight = new AtomicInteger();
   final LongAdder requests = new LongAdder();
   final LongAdder failures = new LongAdder();
@@ -103,10 +109,40 @@ final class BackendState {
       downTransitions.increment();
       LOG.log(
           Level.WARNING,
-          "backend {0} is down: {1} — its requests go to the others until {2} checks pass",
+          "backend {0} is down: {1} — its requests go to the others {2}",
           backend.route(),
           why,
-          rise);
+          whenPassivelyDown == null
+              ? "until " + rise + " health checks pass"
+              : "for " + recovery + " (health-check none)");
+      if (whenPassivelyDown != null) {
+        whenPassivelyDown.run();
+      }
+    }
+  }
+
+  /**
+   * For {@code health-check none}: from now on, a {@link #markDown} runs {@code schedule}, which
+   * must call {@link #reinstate} later; {@code recovery} says after how long, for the log (e.g.
+   * {@code "1000 ms"}).
+   */
+  synchronized void recoverWithoutChecks(String recovery, Runnable schedule) {
+    this.recovery = recovery;
+    this.whenPassivelyDown = schedule;
+  }
+
+  /** For {@code health-check none}: the backend gets requests again, unchecked. */
+  synchronized void reinstate() {
+    passed = 0;
+    failed = 0;
+    if (!up) {
+      up = true;
+      LOG.log(
+          Level.INFO,
+          "backend {0} gets requests again: {1} passed since a connect to it failed (health-check"
+              + " none, no probe)",
+          backend.route(),
+          recovery);
     }
   }
 

@@ -63,7 +63,7 @@ public final class Balancer implements AutoCloseable {
 
   /**
    * Binds {@code bindAddress:port} (port 0 picks a free one) and starts proxying and health
-   * checking. Every backend counts as up until {@code fall} checks fail or a connect is refused.
+   * checking. Every backend counts as up until {@code fall} checks fail or a connect fails.
    *
    * @throws IllegalStateException when the address cannot be bound, or when already started
    */
@@ -120,11 +120,12 @@ public final class Balancer implements AutoCloseable {
     health.start();
     LOG.log(
         System.Logger.Level.INFO,
-        "balancer listening on {0}:{1} in front of {2} backends, policy {3}",
+        "balancer listening on {0}:{1} in front of {2} backends, policy {3}, health check {4}",
         config.bindAddress(),
         String.valueOf(port),
         backends.size(),
-        config.policy().option());
+        config.policy().option(),
+        config.healthCheck());
     if (adminServer != null) {
       LOG.log(
           System.Logger.Level.INFO,

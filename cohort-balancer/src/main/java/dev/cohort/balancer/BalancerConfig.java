@@ -15,7 +15,10 @@ import java.util.Set;
  * @param port port to listen on; 0 picks a free one (see {@link Balancer#port()})
  * @param backends the nodes, at least one, routes unique
  * @param policy how new clients are spread
- * @param healthInterval time between two active health checks of one backend
+ * @param healthInterval time between two active health checks of one backend; with {@link
+ *     HealthCheck#none()}, how long a backend that a failed connect took down gets no requests
+ * @param healthCheck how backends are checked: an HTTP request (default {@code GET /cohort/health},
+ *     2xx/3xx passes), a TCP connect, or none
  * @param rise consecutive passed checks that bring a down backend up
  * @param fall consecutive failed checks that take an up backend down
  * @param connectTimeout bound on a TCP connect to a backend
@@ -46,6 +49,7 @@ public record BalancerConfig(
     List<Backend> backends,
     Policy policy,
     Duration healthInterval,
+    HealthCheck healthCheck,
     int rise,
     int fall,
     Duration connectTimeout,
@@ -94,6 +98,11 @@ public record BalancerConfig(
           "policy: missing — use round-robin, random, weighted or least-connections");
     }
     positive("health-interval", healthInterval);
+    if (healthCheck == null) {
+      throw new IllegalArgumentException(
+          "health-check: missing — use HealthCheck.defaults(), http(path, statuses), tcp() or"
+              + " none()");
+    }
     if (rise < 1 || rise > 100) {
       throw new IllegalArgumentException("rise: " + rise + " — use 1..100 consecutive checks");
     }
@@ -158,11 +167,11 @@ public record BalancerConfig(
   public static final int DEFAULT_ADMIN_PORT = 8079;
 
   /**
-   * The defaults: {@code 127.0.0.1:8080}, round-robin, health every 1 s, rise 2, fall 2, connect
-   * timeout 1 s, response timeout 30 s, 16 KiB of headers, 10,000 connections, 256 per client
-   * address, request head within 10 s, request body progress every 30 s, 60 s idle keep-alive, no
-   * trusted proxy, {@code /cohort/*} except health not forwarded, status pages on {@code
-   * 127.0.0.1:8079} only.
+   * The defaults: {@code 127.0.0.1:8080}, round-robin, health every 1 s by {@code GET
+   * /cohort/health} expecting 2xx/3xx, rise 2, fall 2, connect timeout 1 s, response timeout 30 s,
+   * 16 KiB of headers, 10,000 connections, 256 per client address, request head within 10 s,
+   * request body progress every 30 s, 60 s idle keep-alive, no trusted proxy, {@code /cohort/*}
+   * except health not forwarded, status pages on {@code 127.0.0.1:8079} only.
    */
   public static BalancerConfig defaults(List<Backend> backends) {
     return new BalancerConfig(
@@ -171,6 +180,7 @@ public record BalancerConfig(
         backends,
         Policy.ROUND_ROBIN,
         Duration.ofSeconds(1),
+        HealthCheck.defaults(),
         2,
         2,
         Duration.ofSeconds(1),
@@ -220,6 +230,13 @@ public record BalancerConfig(
   public BalancerConfig withHealthInterval(Duration value) {
     Copy c = new Copy(this);
     c.healthInterval = value;
+    return c.build();
+  }
+
+  /** A copy with another kind of health check. */
+  public BalancerConfig withHealthCheck(HealthCheck value) {
+    Copy c = new Copy(this);
+    c.healthCheck = value;
     return c.build();
   }
 
@@ -335,6 +352,7 @@ public record BalancerConfig(
     private List<Backend> backends;
     private Policy policy;
     private Duration healthInterval;
+    private HealthCheck healthCheck;
     private int rise;
     private int fall;
     private Duration connectTimeout;
@@ -357,6 +375,7 @@ public record BalancerConfig(
       backends = c.backends;
       policy = c.policy;
       healthInterval = c.healthInterval;
+      healthCheck = c.healthCheck;
       rise = c.rise;
       fall = c.fall;
       connectTimeout = c.connectTimeout;
@@ -381,6 +400,7 @@ public record BalancerConfig(
           backends,
           policy,
           healthInterval,
+          healthCheck,
           rise,
           fall,
           connectTimeout,
@@ -420,6 +440,8 @@ public record BalancerConfig(
         + ", policy="
         + policy
         + ", health="
+        + healthCheck
+        + " every "
         + healthInterval.toMillis()
         + "ms rise "
         + rise

@@ -44,11 +44,13 @@
  *
  * <h2>Health and fail-over</h2>
  *
- * Active: {@code GET /cohort/health} every interval; {@code rise} passes bring a backend up, {@code
- * fall} failures take it down. Passive: a failed connect takes it down at once and the request goes
- * to another backend, whatever its method. A backend that fails before its first response byte gets
- * an idempotent request retried once elsewhere; others get 502. A silent backend gets 504 after the
- * response timeout.
+ * Active ({@link dev.cohort.balancer.HealthCheck}): by default {@code GET /cohort/health} every
+ * interval, 2xx/3xx passing; or another path and expected statuses, or a TCP connect. {@code rise}
+ * passes bring a backend up, {@code fall} failures take it down. Passive: a failed connect takes it
+ * down at once and the request goes to another backend, whatever its method; with no active check
+ * ({@code none}) it gets requests again one interval later. A backend that fails before its first
+ * response byte gets an idempotent request retried once elsewhere; others get 502. A silent backend
+ * gets 504 after the response timeout.
  *
  * <h2>Exposure</h2>
  *
@@ -59,6 +61,7 @@
  *
  * <p>Public types: {@link dev.cohort.balancer.Balancer}, {@link
  * dev.cohort.balancer.BalancerConfig}, {@link dev.cohort.balancer.Backend}, {@link
- * dev.cohort.balancer.Policy}; everything else is package-private.
+ * dev.cohort.balancer.Policy}, {@link dev.cohort.balancer.HealthCheck}; everything else is
+ * package-private.
  */
 package dev.cohort.balancer;

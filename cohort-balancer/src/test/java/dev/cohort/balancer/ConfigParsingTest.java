@@ -61,6 +61,10 @@ class ConfigParsingTest {
     assertThat(c.port()).isEqualTo(8080);
     assertThat(c.policy()).isEqualTo(Policy.ROUND_ROBIN);
     assertThat(c.healthInterval()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(c.healthCheck()).isEqualTo(HealthCheck.http("/cohort/health", "200-399"));
+    assertThat(c.healthCheck().type()).isEqualTo(HealthCheck.Type.HTTP);
+    assertThat(c.healthCheck().path()).isEqualTo("/cohort/health");
+    assertThat(c.healthCheck().statuses()).isEqualTo("200-399");
     assertThat(c.rise()).isEqualTo(2);
     assertThat(c.fall()).isEqualTo(2);
     assertThat(c.connectTimeout()).isEqualTo(Duration.ofSeconds(1));
@@ -86,6 +90,7 @@ class ConfigParsingTest {
             .withPort(0)
             .withPolicy(Policy.WEIGHTED)
             .withHealthInterval(Duration.ofMillis(250))
+            .withHealthCheck(HealthCheck.tcp())
             .withRise(3)
             .withFall(4)
             .withConnectTimeout(Duration.ofMillis(300))
@@ -109,6 +114,7 @@ class ConfigParsingTest {
                 ONE,
                 Policy.WEIGHTED,
                 Duration.ofMillis(250),
+                HealthCheck.tcp(),
                 3,
                 4,
                 Duration.ofMillis(300),
@@ -137,6 +143,7 @@ class ConfigParsingTest {
     assertThatThrownBy(() -> d.withPolicy(null)).hasMessageStartingWith("policy: ");
     assertThatThrownBy(() -> d.withHealthInterval(Duration.ZERO))
         .hasMessageStartingWith("health-interval: ");
+    assertThatThrownBy(() -> d.withHealthCheck(null)).hasMessageStartingWith("health-check: ");
     assertThatThrownBy(() -> d.withRise(0)).hasMessageStartingWith("rise: ");
     assertThatThrownBy(() -> d.withFall(0)).hasMessageStartingWith("fall: ");
     assertThatThrownBy(() -> d.withConnectTimeout(Duration.ofSeconds(-1)))

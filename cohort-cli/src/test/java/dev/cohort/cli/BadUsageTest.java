@@ -116,6 +116,40 @@ class BadUsageTest {
   }
 
   @Test
+  void balancerWithBadHealthCheckOptions_exits2_namingEach() {
+    String backend = "n1=http://127.0.0.1:8081";
+    CliRun badCheck = run("balancer", "--backend", backend, "--health-check", "ping");
+    assertOneLineNaming(badCheck, "--health-check");
+    assertThat(badCheck.err()).contains("'ping'").contains("http").contains("tcp").contains("none");
+    assertOneLineNaming(
+        run("balancer", "--backend", backend, "--health-path", "cohort/health"), "--health-path");
+    assertOneLineNaming(
+        run("balancer", "--backend", backend, "--health-status", "2xx-3xx"), "--health-status");
+    assertOneLineNaming(
+        run("balancer", "--backend", backend, "--health-status", "600"), "--health-status");
+    assertOneLineNaming(
+        run("balancer", "--backend", backend, "--health-check", "tcp", "--health-path", "/"),
+        "--health-path");
+    assertOneLineNaming(
+        run("balancer", "--backend", backend, "--health-check", "none", "--health-status", "200"),
+        "--health-status");
+  }
+
+  @Test
+  void balancerWithBadHealthCheckInConfig_exits2_namingTheOption() throws Exception {
+    Path cfg =
+        Files.writeString(
+            dir.resolve("balancer.properties"),
+            "backend=n1=http://127.0.0.1:8081\nhealth-check=https\n");
+    assertOneLineNaming(run("balancer", "--config", cfg.toString()), "--health-check");
+    Path status =
+        Files.writeString(
+            dir.resolve("status.properties"),
+            "backend=n1=http://127.0.0.1:8081\nhealth-status=ok\n");
+    assertOneLineNaming(run("balancer", "--config", status.toString()), "--health-status");
+  }
+
+  @Test
   void balancerWithoutBackend_exits2() {
     assertOneLineNaming(run("balancer"), "--backend");
   }

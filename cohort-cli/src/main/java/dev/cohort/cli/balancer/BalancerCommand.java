@@ -3,6 +3,7 @@ package dev.cohort.cli.balancer;
 import dev.cohort.balancer.Backend;
 import dev.cohort.balancer.Balancer;
 import dev.cohort.balancer.BalancerConfig;
+import dev.cohort.balancer.HealthCheck;
 import dev.cohort.balancer.Policy;
 import dev.cohort.cli.Durations;
 import java.nio.file.Path;
@@ -21,9 +22,13 @@ import picocli.CommandLine.Option;
     description = {
       "Runs the sticky HTTP load balancer in front of the nodes.",
       "",
-      "Sticky by the session id's .route suffix, health checks on /cohort/health, fail-over to a",
-      "healthy node when a node dies. The status pages are on the admin port (127.0.0.1:8079);",
-      "the nodes' /cohort/ pages other than /cohort/health are not forwarded."
+      "Sticky by the session id's .route suffix, health checks (GET /cohort/health by default;"
+          + " see --health-check), fail-over to a healthy node when a node dies. The status pages"
+          + " are on the admin port (127.0.0.1:8079); the nodes' /cohort/ pages other than"
+          + " /cohort/health are not forwarded.",
+      "",
+      "Every option can also come from --config FILE (keys = long option names without dashes,"
+          + " e.g. health-check=tcp)."
     })
 public final class BalancerCommand implements Callable<Integer> {
 
@@ -48,6 +53,23 @@ public final class BalancerCommand implements Callable<Integer> {
 
   @Option(names = "--health-interval", defaultValue = "1s", description = "default 1s")
   String healthInterval;
+
+  // no defaultValue on these three: null means "not given", so that a path or status given with
+  // --health-check tcp or none is refused instead of ignored
+  @Option(
+      names = "--health-check",
+      description =
+          "http (GET --health-path, status in --health-status; default) | tcp (a connect) | none"
+              + " (no probe; a backend whose connect failed is skipped for --health-interval)")
+  String healthCheck;
+
+  @Option(names = "--health-path", description = "path of the http check (default /cohort/health)")
+  String healthPath;
+
+  @Option(
+      names = "--health-status",
+      description = "statuses that pass the http check: codes, ranges, classes (default 200-399)")
+  String healthStatus;
 
   @Option(names = "--rise", defaultValue = "2", description = "checks passed to come up")
   int rise;
@@ -179,6 +201,7 @@ public final class BalancerCommand implements Callable<Integer> {
           list,
           Policy.parse(policy),
           Durations.positive("--health-interval", healthInterval, "ms"),
+          HealthCheck.parse(healthCheck, healthPath, healthStatus),
           rise,
           fall,
           Durations.positive("--connect-timeout", connectTimeout, "ms"),
