@@ -74,6 +74,8 @@ final class ClusterKeys implements AutoCloseable {
   private final AtomicLong refused = new AtomicLong();
   private final AtomicLong derived = new AtomicLong();
   private volatile SaltKeys current;
+  private volatile long unreadableAt;
+  private volatile boolean unreadableSeen;
   private volatile Address coordinator;
   private double tokens = BURST;
   private long refilledAt;
@@ -135,6 +137,8 @@ final class ClusterKeys implements AutoCloseable {
     if (k != null) {
       return k;
     }
+    unreadableAt = nanos.getAsLong();
+    unreadableSeen = true;
     synchronized (this) {
       if (closed || pending.contains(salt)) {
         return null;
@@ -240,6 +244,24 @@ final class ClusterKeys implements AutoCloseable {
       current = next;
       LOG.log(Level.DEBUG, () -> "sealing under the coordinator's salt " + salt + " now");
     }
+  }
+
+  /**
+   * Whether a frame under a salt whose keys were not derived yet arrived at or after {@code
+   * sinceNanos} (on this instance's clock): a sign that members this one cannot read yet exist.
+   */
+  boolean heardUnreadableSince(long sinceNanos) {
+    return unreadableSeen && unreadableAt - sinceNanos >= 0;
+  }
+
+  /** Whether a derivation for another salt is queued or running. */
+  synchronized boolean deriving() {
+    return !pending.isEmpty();
+  }
+
+  /** This instance's clock. */
+  long nanoTime() {
+    return nanos.getAsLong();
   }
 
   /** Derivations refused by the rate limit or the queue. */

@@ -33,6 +33,8 @@ import org.jgroups.stack.Protocol;
  *   Seal                 only with a secret: every message sealed whole (AES-256/GCM, replay
  *                        window, send time)
  *   MPING | TCPPING | DNS_PING   discovery (SealedMping instead of MPING with a secret)
+ *   SealedDiscoveryWait  only with a secret: a joiner that hears members it cannot read yet
+ *                        keeps discovering instead of forming a cluster alone
  *   MERGE3               heals partitions (min/max interval 2x / 6x heartbeat)
  *   FD_SOCK2             instant crash detection: a closed TCP connection
  *   FD_ALL3              heartbeat / dropTime: hangs and cut-off members
@@ -52,6 +54,12 @@ final class StackBuilder {
 
   /** With a secret: discovery requests sent per join attempt, spread over the join timeout. */
   static final int SEALED_DISCOVERY_RUNS = 6;
+
+  /**
+   * With a secret, how much longer than the join timeout a joiner keeps discovering while it hears
+   * members it cannot read yet (see {@link SealedDiscoveryWait}).
+   */
+  static final long SEALED_DISCOVERY_PATIENCE_MS = 12_000;
 
   private StackBuilder() {}
 
@@ -104,6 +112,9 @@ final class StackBuilder {
       ping.numDiscoveryRuns(SEALED_DISCOVERY_RUNS);
     }
     p.add(ping);
+    if (sealer != null) {
+      p.add(new SealedDiscoveryWait(sealer.keys(), SEALED_DISCOVERY_PATIENCE_MS));
+    }
 
     MERGE3 merge = new MERGE3();
     merge.setMinInterval(Math.max(500, 2 * hb));
