@@ -159,6 +159,7 @@ public final class JGroupsChannel implements ClusterChannel {
       ch.connect(config.clusterName());
     } catch (Exception e) {
       connected.set(false);
+      local = null;
       Throwable refused = e instanceof SecurityException ? e : e.getCause();
       if (refused instanceof SecurityException) {
         // the coordinator's reason: what was refused and what to do (JoinGuard)
@@ -215,10 +216,30 @@ public final class JGroupsChannel implements ClusterChannel {
 
   @Override
   public Member localMember() {
-    Member m = local;
+    Member m = learnLocal();
     if (m == null) {
       throw new IllegalStateException(
           "localMember [" + config.nodeName() + "]: not connected — call connect()");
+    }
+    return m;
+  }
+
+  /**
+   * This member once {@code connect()} has begun: JGroups gives the channel its address before it
+   * starts the stack, and other members send to it as soon as they installed the view that lists it
+   * — before its own {@code connect()} returns. Every delivery learns it first, so handlers and
+   * listeners can name this member; null before that.
+   */
+  private Member learnLocal() {
+    Member m = local;
+    if (m == null && connected.get()) {
+      Address a = ch.address();
+      Member known = a == null ? null : membership.toMember(a);
+      // the name is cached right after the address is made: until then, not known yet
+      if (known != null && known.name().equals(config.nodeName())) {
+        local = known;
+        return known;
+      }
     }
     return m;
   }
@@ -428,6 +449,7 @@ public final class JGroupsChannel implements ClusterChannel {
   private final class Dispatcher implements Receiver {
     @Override
     public void receive(Message msg) {
+      learnLocal();
       int length = msg.getLength();
       if (length > config.maxFrameBytes()) {
         malformed.incrementAndGet();
@@ -446,6 +468,7 @@ public final class JGroupsChannel implements ClusterChannel {
 
     @Override
     public void viewAccepted(org.jgroups.View v) {
+      learnLocal();
       installed(v);
     }
   }

@@ -528,4 +528,43 @@ public abstract class ClusterChannelContract {
     assertThat(Set.copyOf(n3.channel.view().members()))
         .isEqualTo(Set.copyOf(c.get(0).channel.view().members()));
   }
+
+  /**
+   * A member that is told about a joiner sends to it at once, and the joiner's handlers may run
+   * before its {@code connect()} returns: they must be able to name the local member by then (a
+   * replication engine that cannot would have to refuse the frame).
+   */
+  @Test
+  void handlersOfAJoiner_canNameIt_evenBeforeConnectReturns() throws Exception {
+    List<Node> c = cluster(1);
+    Node n1 = c.get(0);
+    CompletableFuture<Replies> greeting = new CompletableFuture<>();
+    n1.channel.addMembershipListener(
+        ev -> {
+          if (ev instanceof MembershipEvent.Joined j && !j.member().equals(n1.member())) {
+            n1.channel
+                .request(List.of(j.member()), bytes("welcome"), Duration.ofSeconds(10))
+                .whenComplete(
+                    (r, err) -> {
+                      if (err != null) {
+                        greeting.completeExceptionally(err);
+                      } else {
+                        greeting.complete(r);
+                      }
+                    });
+          }
+        });
+    Node n2 = new Node("n2", newChannel("n2"));
+    nodes.add(n2);
+    List<String> named = new CopyOnWriteArrayList<>();
+    n2.onRequest =
+        (from, payload) -> {
+          named.add(n2.channel.localMember().name());
+          return payload;
+        };
+    n2.channel.connect();
+    Replies r = greeting.get(30, TimeUnit.SECONDS);
+    assertThat(r.replies()).containsKey(n2.member());
+    assertThat(named).containsExactly("n2");
+  }
 }

@@ -26,7 +26,10 @@ public interface ClusterChannel extends AutoCloseable {
   /** Joins the cluster and returns once a first view that contains this member is installed. */
   void connect();
 
-  /** This member; valid after {@link #connect()}. */
+  /**
+   * This member; valid after {@link #connect()}, and within every handler and listener call: other
+   * members may send to this one before its {@code connect()} returns.
+   */
   Member localMember();
 
   /** The current view; valid after {@link #connect()}. */

@@ -23,8 +23,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *       SessionEvents#ownershipLost}).
  * </ul>
  *
- * <p>Runs on channel threads; a malformed frame is dropped and counted, nothing is thrown out of a
- * handler.
+ * <p>Runs on channel threads; a malformed frame is dropped and counted. Nothing is thrown out of a
+ * handler, except for a frame that arrives before this member knows its own name ({@link
+ * #notConnected}).
  */
 final class Inbound {
   private final ReplicationEngine engine;
@@ -53,7 +54,9 @@ final class Inbound {
       return engine.codec.encode(Frame.EMPTY);
     }
     if (!engine.ensureLocal()) {
-      return engine.codec.encode(Frame.EMPTY);
+      // an empty answer would acknowledge operations applied nowhere: the sender would count this
+      // member as a holder of records it never stored. Refused, the sender sends them again
+      throw notConnected();
     }
     List<Op> replies = new ArrayList<>();
     List<Runnable> flushes = new ArrayList<>();
@@ -71,6 +74,16 @@ final class Inbound {
     }
     flushes.forEach(Runnable::run);
     return engine.codec.encode(new Frame(replies));
+  }
+
+  /**
+   * A frame that arrived before the channel could name this member (it is still connecting): it
+   * cannot be applied, and fails at the sender ({@link Outbox} sends the records again).
+   */
+  static IllegalStateException notConnected() {
+    return new IllegalStateException(
+        "frame refused: this member is still connecting and does not know its own name yet — the"
+            + " sender sends the records again");
   }
 
   /** An operation in a member's answer to one of our frames. */

@@ -2,6 +2,7 @@ package dev.cohort.core.engine;
 
 import dev.cohort.core.channel.ClusterChannel;
 import dev.cohort.core.channel.Member;
+import dev.cohort.core.channel.RemoteFailureException;
 import dev.cohort.core.channel.Replies;
 import dev.cohort.core.channel.RequestTimeoutException;
 import dev.cohort.core.wire.Frame;
@@ -13,11 +14,13 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The queue of operations from this member to one other member. At most one frame is in flight per
@@ -27,9 +30,17 @@ import java.util.concurrent.CompletionException;
  * the previous one's acknowledgement.
  *
  * <p>The target's answer lists the sessions it could not apply ({@link Op.NeedFull}); their whole
- * record goes first in the next frame and their commits wait for that.
+ * record goes first in the next frame and their commits wait for that. A frame the target refused
+ * as a whole (its handler failed: a member still connecting cannot name itself yet) was applied
+ * nowhere: the sessions in it go again as whole records, after {@link #REFUSED_RETRY_MS}.
  */
 final class Outbox {
+
+  /**
+   * How long the outbox waits after a refused frame before it sends again: a member refuses frames
+   * only while it connects (well under a second), so a few tries, never a tight loop.
+   */
+  static final long REFUSED_RETRY_MS = 100;
 
   /** What the outbox needs from the engine. */
   interface Owner {
@@ -144,8 +155,11 @@ final class Outbox {
         // hold channel locks that our next request needs)
         f.whenCompleteAsync(
             (r, err) -> {
-              onAnswer(batch, r, err, t0);
-              flush();
+              if (onAnswer(batch, r, err, t0)) {
+                flushLater();
+              } else {
+                flush();
+              }
             },
             continuations);
         return;
@@ -157,8 +171,21 @@ final class Outbox {
       } catch (CompletionException | java.util.concurrent.CancellationException e) {
         err = e;
       }
-      onAnswer(batch, r, err, t0);
+      if (onAnswer(batch, r, err, t0)) {
+        flushLater();
+        return;
+      }
     }
+  }
+
+  /**
+   * Flushes after {@link #REFUSED_RETRY_MS}; the outbox counts as in flight meanwhile (what is
+   * queued waits for it).
+   */
+  private void flushLater() {
+    CompletableFuture.runAsync(
+        this::flush,
+        CompletableFuture.delayedExecutor(REFUSED_RETRY_MS, TimeUnit.MILLISECONDS, continuations));
   }
 
   private synchronized List<Item> take() {
@@ -212,11 +239,20 @@ final class Outbox {
     }
   }
 
-  private void onAnswer(List<Item> batch, Replies r, Throwable err, long t0) {
+  /**
+   * Takes in the target's answer to {@code batch}.
+   *
+   * @return true when the target refused the frame: the next one goes after a pause
+   */
+  private boolean onAnswer(List<Item> batch, Replies r, Throwable err, long t0) {
     try {
       if (err != null) {
         Throwable cause =
             err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+        if (cause instanceof RemoteFailureException) {
+          resendRefused(batch, cause.getMessage());
+          return true;
+        }
         String reason =
             cause instanceof RequestTimeoutException
                 ? "no acknowledgement within " + timeout.toMillis() + " ms"
@@ -233,7 +269,7 @@ final class Outbox {
         if (cause instanceof RequestTimeoutException) {
           requeueRecords(batch);
         }
-        return;
+        return false;
       }
       if (r.departed().contains(target) || !r.replies().containsKey(target)) {
         for (Item it : batch) {
@@ -241,7 +277,7 @@ final class Outbox {
             p.departed(target.name());
           }
         }
-        return;
+        return false;
       }
       counters.ack(System.nanoTime() - t0);
       byte[] answer = r.replies().get(target);
@@ -304,5 +340,43 @@ final class Outbox {
         }
       }
     }
+    return false;
+  }
+
+  /**
+   * The target refused the whole frame: nothing in it was applied. The replication data in it (the
+   * whole records and deltas of sessions still owned here) goes again as the current whole record,
+   * at the head of the queue, and the commits waiting for it wait on; anything else (drops,
+   * touches, ownership notes) is not repeated, and its waiters fail.
+   */
+  private void resendRefused(List<Item> batch, String reason) {
+    Map<String, Item> again = new LinkedHashMap<>();
+    for (Item it : batch) {
+      Op.Full current = null;
+      if (it.op instanceof Op.Delta || it.op instanceof Op.Full) {
+        current = owner.fullFor(it.op.id());
+      }
+      boolean ours =
+          current != null && (!(it.op instanceof Op.Full f) || f.owner().equals(current.owner()));
+      if (ours) {
+        Op.Full record = current;
+        again
+            .computeIfAbsent(it.op.id(), k -> new Item(record, new ArrayList<>()))
+            .pendings
+            .addAll(it.pendings);
+      } else {
+        it.pendings.forEach(p -> p.fail(reason));
+      }
+    }
+    synchronized (this) {
+      if (!closed) {
+        List<Item> items = new ArrayList<>(again.values());
+        for (int i = items.size() - 1; i >= 0; i--) {
+          queue.addFirst(items.get(i));
+        }
+        return;
+      }
+    }
+    again.values().forEach(it -> it.pendings.forEach(p -> p.departed(target.name())));
   }
 }

@@ -146,8 +146,11 @@ final class StateTransfer {
 
   /** A chunk of a stream from a member (channel thread; blocking here slows the sender down). */
   void onChunk(Member from, String topic, long streamId, long seq, byte[] chunk, boolean last) {
-    if (!ReplicationEngine.STATE_TOPIC.equals(topic) || !engine.ensureLocal()) {
+    if (!ReplicationEngine.STATE_TOPIC.equals(topic)) {
       return;
+    }
+    if (!engine.ensureLocal()) {
+      throw Inbound.notConnected(); // the sender's stream fails; the rest is fetched on first use
     }
     if (last) {
       done(from);

@@ -5,11 +5,16 @@ import static dev.cohort.testkit.engine.EngineCluster.eventually;
 import static dev.cohort.testkit.engine.EngineCluster.intOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cohort.core.channel.ClusterChannel;
+import dev.cohort.core.channel.Member;
+import dev.cohort.core.channel.RequestHandler;
 import dev.cohort.core.engine.Mode;
 import dev.cohort.core.engine.SessionEngine;
 import dev.cohort.core.placement.Rendezvous;
+import dev.cohort.testkit.ForwardingChannel;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -94,5 +99,85 @@ class MembershipTest {
                     && caretaker.stats().unprotectedSessions() == 0);
     assertThat(intOf(caretaker.acquire("s").orElseThrow().attributes().get("count"))).isEqualTo(11);
     assertThat(caretaker.acquire("s").orElseThrow().version()).isEqualTo(newest);
+  }
+
+  // A restarted member gets the records it now holds as soon as the others installed the view that
+  // lists it, possibly before its channel can name it. It cannot apply them yet and must not
+  // acknowledge them: the owner would count it as a holder of a copy it lacks, for good when the
+  // session is not changed again (kill-two chaos: fewer replicas on the nodes than the owners
+  // count)
+  @Test
+  void recordsThatReachARestartedMemberBeforeItKnowsItsName_endUpThere() throws Exception {
+    c = new EngineCluster(EngineCluster.testConfig());
+    c.startAll("n1", "n2");
+    for (int i = 0; i < 20; i++) {
+      c.get("n1").commit(c.create("s" + i, attrs("count", i))).get(5, TimeUnit.SECONDS);
+    }
+    c.kill("n2");
+    c.awaitViewSize(1);
+    eventually().until(() -> c.get("n1").stats().unprotectedSessions() == 20);
+
+    c.channels = NameLearnedLate::new;
+    SessionEngine n2 = c.start("n2");
+    c.awaitViewSize(2);
+    NameLearnedLate ch = NameLearnedLate.last;
+    assertThat(ch.handledBeforeNamed).as("frames handled before n2 knew its name").isPositive();
+
+    eventually().until(() -> n2.stats().replicaSessions() == 20);
+    for (int i = 0; i < 20; i++) {
+      assertThat(c.get("n1").placement("s" + i).holders()).containsExactly("n2");
+      assertThat(intOf(n2.acquire("s" + i).orElseThrow().attributes().get("count"))).isEqualTo(i);
+    }
+  }
+
+  /**
+   * Like the JGroups channel while it connects: the first frames from other members reach the
+   * handler before {@code connect()} returns, and until then the channel cannot name this member.
+   */
+  static final class NameLearnedLate extends ForwardingChannel {
+    static volatile NameLearnedLate last;
+    private final CountDownLatch firstFrame = new CountDownLatch(1);
+    private volatile boolean connected;
+    volatile int handledBeforeNamed;
+
+    NameLearnedLate(ClusterChannel delegate) {
+      super(delegate);
+      last = this;
+    }
+
+    @Override
+    public void setRequestHandler(RequestHandler handler) {
+      super.setRequestHandler(
+          (Member from, byte[] payload) -> {
+            try {
+              return handler.onRequest(from, payload);
+            } finally {
+              if (!connected) {
+                handledBeforeNamed++;
+              }
+              firstFrame.countDown();
+            }
+          });
+    }
+
+    @Override
+    public void connect() {
+      super.connect();
+      try {
+        // the other member's onView sends the records at once; connect() returns after they came
+        firstFrame.await(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      connected = true;
+    }
+
+    @Override
+    public Member localMember() {
+      if (!connected) {
+        throw new IllegalStateException("localMember: not connected yet");
+      }
+      return super.localMember();
+    }
   }
 }
