@@ -69,6 +69,11 @@ public class PersistentManager extends ReplicatedManager {
   }
 
   @Override
+  boolean replicatesInCluster() {
+    return false; // this node alone, with its store: no cluster, no <distributable/> needed
+  }
+
+  @Override
   String nodeName() {
     String route = getJvmRoute();
     return route == null || route.isBlank() ? DEFAULT_NODE_NAME : route;

@@ -239,7 +239,7 @@ public class ReplicatedManager extends ManagerBase {
               + e.getMessage(),
           e);
     }
-    if (!context.getDistributable()) {
+    if (replicatesInCluster() && !context.getDistributable()) {
       log.warn(
           "cohort: context ["
               + context.getName()
@@ -277,17 +277,27 @@ public class ReplicatedManager extends ManagerBase {
       valve = new ReplicationValve();
       context.getPipeline().addValve(valve);
     }
-    log.info(
-        "cohort: context ["
-            + context.getName()
-            + "] replicates sessions as ["
-            + config.nodeName()
-            + "] in cluster ["
-            + config.clusterName()
-            + "], mode "
-            + config.engine().mode()
-            + (config.engine().sync() ? ", sync" : ", async"));
+    if (replicatesInCluster()) {
+      log.info(
+          "cohort: context ["
+              + context.getName()
+              + "] replicates sessions as ["
+              + config.nodeName()
+              + "] in cluster ["
+              + config.clusterName()
+              + "], mode "
+              + config.engine().mode()
+              + (config.engine().sync() ? ", sync" : ", async"));
+    }
     setState(LifecycleState.STARTING);
+  }
+
+  /**
+   * Whether this manager's sessions go to other members (true) or only to its store ({@link
+   * PersistentManager}): the start log and the {@code <distributable/>} warning say so.
+   */
+  boolean replicatesInCluster() {
+    return true;
   }
 
   @Override

@@ -86,6 +86,11 @@ class StoreCredentialsIT {
         shown.append(mbeanAttributes());
 
         assertThat(logged).as("logs").contains("keeps its sessions in").doesNotContain(PASSWORD);
+        // a store-only manager has no cluster: neither "replicates" nor <distributable/> applies
+        assertThat(logged.toString())
+            .as("logs")
+            .doesNotContain("replicates sessions")
+            .doesNotContain("distributable");
         assertThat(shown).as("pages and JMX").contains("cohort_").doesNotContain(PASSWORD);
       }
     }
