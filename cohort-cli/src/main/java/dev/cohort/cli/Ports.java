@@ -36,16 +36,25 @@ public final class Ports {
     }
   }
 
-  /** A port that was free on 127.0.0.1 a moment ago (the OS picks it). */
-  public static int ephemeral() {
-    try (ServerSocket s = new ServerSocket()) {
-      s.setReuseAddress(true);
-      s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(
-          "finding a free port on 127.0.0.1 failed: " + e + " — check the loopback interface", e);
+  private static final java.util.Set<Integer> handedOut =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * A port free on 127.0.0.1 now, chosen at random from 20000 up to the start of the kernel's
+   * ephemeral range and never handed out twice by this JVM: a port the OS picks for a listener
+   * comes from the ephemeral range, where an outgoing connection can take it before the node binds
+   * it (or while the node is down for a restart).
+   */
+  public static int free() {
+    java.util.concurrent.ThreadLocalRandom rnd = java.util.concurrent.ThreadLocalRandom.current();
+    int span = Math.max(1, ephemeralRangeStart() - 20_000);
+    for (int attempt = 0; attempt < 1000; attempt++) {
+      int p = 20_000 + rnd.nextInt(span);
+      if (!handedOut.contains(p) && isFree("127.0.0.1", p) && handedOut.add(p)) {
+        return p;
+      }
     }
+    throw new IllegalStateException("no free port on 127.0.0.1 — too many ports in use");
   }
 
   /**
@@ -62,9 +71,17 @@ public final class Ports {
       int start = 20_000 + rnd.nextInt(span);
       boolean free = true;
       for (int p = start; p < start + size && free; p++) {
-        free = isFree("127.0.0.1", p) && isFree("127.0.0.1", p + also);
+        free =
+            !handedOut.contains(p)
+                && !handedOut.contains(p + also)
+                && isFree("127.0.0.1", p)
+                && isFree("127.0.0.1", p + also);
       }
       if (free) {
+        for (int p = start; p < start + size; p++) {
+          handedOut.add(p);
+          handedOut.add(p + also);
+        }
         return start;
       }
     }

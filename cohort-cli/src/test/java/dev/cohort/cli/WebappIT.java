@@ -64,7 +64,7 @@ class WebappIT {
           session.setAttribute("n", n);
         %>count <%= n %>
         """);
-    int port = Ports.ephemeral();
+    int port = Ports.free();
     int cluster = Ports.freeBlock(1, 100);
     try (JarProcess node =
         JarProcess.start(

@@ -134,8 +134,8 @@ final class NetnsCluster implements Nodes, FaultPlan.Partitionable, AutoCloseabl
     for (int i = 0; i < size; i++) {
       restart(i);
     }
-    balancerPort = Ports.ephemeral();
-    balancerAdminPort = DemoCluster.ephemeralOtherThan(balancerPort);
+    balancerPort = Ports.free();
+    balancerAdminPort = Ports.free();
     List<String> cmd = java("-Xmx128m");
     cmd.addAll(DemoCluster.balancerArgs(balancerPort, balancerAdminPort));
     for (int i = 0; i < size; i++) {

@@ -173,21 +173,12 @@ public final class DemoCluster implements Nodes, AutoCloseable {
     int firstClusterPort =
         fixed ? DEMO_CLUSTER_PORT : Ports.freeBlock(options.nodes(), CRASH_DETECTION_OFFSET);
     for (int i = 0; i < options.nodes(); i++) {
-      httpPorts.add(fixed ? DEMO_HTTP_PORT + i : Ports.ephemeral());
-      adminPorts.add(fixed ? DEMO_ADMIN_PORT + i : ephemeralOtherThan(httpPorts.get(i)));
+      httpPorts.add(fixed ? DEMO_HTTP_PORT + i : Ports.free());
+      adminPorts.add(fixed ? DEMO_ADMIN_PORT + i : Ports.free());
       clusterPorts.add(firstClusterPort + i);
     }
-    balancerPort = fixed ? DEMO_BALANCER_PORT : Ports.ephemeral();
-    balancerAdminPort = fixed ? DEMO_BALANCER_ADMIN_PORT : ephemeralOtherThan(balancerPort);
-  }
-
-  /** A free port that is not {@code taken} (which may have been free a moment ago too). */
-  public static int ephemeralOtherThan(int taken) {
-    int p;
-    do {
-      p = Ports.ephemeral();
-    } while (p == taken);
-    return p;
+    balancerPort = fixed ? DEMO_BALANCER_PORT : Ports.free();
+    balancerAdminPort = fixed ? DEMO_BALANCER_ADMIN_PORT : Ports.free();
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.cohort.cli.farm;
 
+import dev.cohort.cli.Ports;
 import dev.cohort.tomcat.admin.AdminAuth;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -71,7 +72,7 @@ final class FarmProcesses implements AutoCloseable {
       }
     }
     while (httpPorts.size() < nodes) {
-      int p = ephemeral();
+      int p = Ports.free();
       if (taken.add(p)) {
         httpPorts.add(p);
       }
@@ -221,13 +222,6 @@ final class FarmProcesses implements AutoCloseable {
         p.destroyForcibly();
         p.waitFor(10, TimeUnit.SECONDS);
       }
-    }
-  }
-
-  private static int ephemeral() throws IOException {
-    try (ServerSocket s = new ServerSocket()) {
-      s.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
-      return s.getLocalPort();
     }
   }
 

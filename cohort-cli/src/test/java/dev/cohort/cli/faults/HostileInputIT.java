@@ -70,7 +70,7 @@ class HostileInputIT {
               List.of(),
               "n" + (i + 1),
               "127.0.0.1",
-              Ports.ephemeral(),
+              Ports.free(),
               secret,
               "--cluster-port",
               Integer.toString(ports[i]),

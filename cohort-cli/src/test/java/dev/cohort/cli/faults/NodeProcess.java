@@ -65,7 +65,7 @@ final class NodeProcess implements AutoCloseable {
     cmd.addAll(List.of("node", "--name", name, "--http-port", Integer.toString(httpPort)));
     String adminUrl = "http://" + host + ":" + httpPort;
     if (secret == null) {
-      int adminPort = Ports.ephemeral();
+      int adminPort = Ports.free();
       cmd.addAll(List.of("--admin-port", Integer.toString(adminPort)));
       adminUrl = "http://127.0.0.1:" + adminPort;
     }

@@ -55,7 +55,7 @@ class SecretIT {
                 List.of(),
                 "n" + (i + 1),
                 "127.0.0.1",
-                Ports.ephemeral(),
+                Ports.free(),
                 secrets[i],
                 "--cluster-port",
                 Integer.toString(port + i),
