@@ -128,7 +128,10 @@ public class CohortProperties implements Validator {
    */
   private String sessionAttributeValueClassNameFilter;
 
-  /** Durable session store: "jdbc:URL" or "file:DIR" (docs/stores.md). Unset: replication only. */
+  /**
+   * Durable session store: "jdbc:URL" (the application adds HikariCP and the JDBC driver) or
+   * "file:DIR" (docs/stores.md). Unset: replication only.
+   */
   private String store;
 
   /** Whether this node serves /cohort/health, /cohort/status, /cohort/ and /cohort/metrics. */
