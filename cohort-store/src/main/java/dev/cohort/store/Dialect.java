@@ -81,4 +81,16 @@ enum Dialect {
       case MYSQL -> "MariaDB/MySQL";
     };
   }
+
+  /** What to add when no JDBC driver accepts {@code url}: the driver's Maven coordinates. */
+  String driverHint(String url) {
+    return switch (this) {
+      case H2 -> "H2's driver, the dependency com.h2database:h2";
+      case POSTGRESQL -> "PostgreSQL's driver, the dependency org.postgresql:postgresql";
+      case MYSQL ->
+          url.toLowerCase(Locale.ROOT).startsWith("jdbc:mysql:")
+              ? "MySQL's driver, the dependency com.mysql:mysql-connector-j"
+              : "MariaDB's driver, the dependency org.mariadb.jdbc:mariadb-java-client";
+    };
+  }
 }

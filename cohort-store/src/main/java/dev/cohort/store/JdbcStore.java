@@ -1,7 +1,5 @@
 package dev.cohort.store;
 
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import dev.cohort.core.session.SessionRecord;
 import dev.cohort.core.store.SessionStore;
 import dev.cohort.core.store.StoreException;
@@ -119,35 +117,10 @@ public final class JdbcStore implements SessionStore {
    */
   public static JdbcStore open(Settings settings) {
     Dialect dialect = Dialect.forUrl(settings.url());
-    HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(withDefaults(dialect, settings));
-    if (settings.user() != null) {
-      config.setUsername(settings.user());
-    }
-    if (settings.password() != null) {
-      config.setPassword(settings.password());
-    }
-    config.setPoolName("cohort-store");
-    config.setMaximumPoolSize(settings.poolSize());
-    config.setMinimumIdle(Math.min(1, settings.poolSize()));
-    config.setConnectionTimeout(settings.connectTimeout().toMillis());
-    config.setValidationTimeout(Math.max(250, settings.connectTimeout().toMillis() / 2));
-    config.setInitializationFailTimeout(settings.connectTimeout().toMillis());
-    config.setAutoCommit(false);
-    config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
-    int connectSeconds = (int) Math.max(1, settings.connectTimeout().toSeconds());
-    int socketSeconds = (int) settings.queryTimeout().toSeconds() + 5;
-    if (dialect == Dialect.POSTGRESQL) {
-      config.addDataSourceProperty("connectTimeout", String.valueOf(connectSeconds));
-      config.addDataSourceProperty("socketTimeout", String.valueOf(socketSeconds));
-      config.addDataSourceProperty("loginTimeout", String.valueOf(connectSeconds));
-    } else if (dialect == Dialect.MYSQL) {
-      config.addDataSourceProperty("connectTimeout", String.valueOf(connectSeconds * 1000));
-      config.addDataSourceProperty("socketTimeout", String.valueOf(socketSeconds * 1000));
-    }
-    HikariDataSource pool;
+    requireOnClassPath(dialect, settings.url());
+    DataSource pool;
     try {
-      pool = new HikariDataSource(config);
+      pool = HikariPools.open(withDefaults(dialect, settings), settings, dialect);
     } catch (RuntimeException e) {
       throw new StoreException(
           "store: cannot open "
@@ -157,16 +130,48 @@ public final class JdbcStore implements SessionStore {
               + " — check the URL, the credentials and that the database is running",
           sanitized(e));
     }
+    AutoCloseable closer = (AutoCloseable) pool;
     JdbcStore store =
         new JdbcStore(
-            pool, pool, dialect, settings.schema(), (int) settings.queryTimeout().toSeconds());
+            pool, closer, dialect, settings.schema(), (int) settings.queryTimeout().toSeconds());
     try {
       store.createTablesIfMissing();
     } catch (RuntimeException e) {
-      pool.close();
+      try {
+        closer.close();
+      } catch (Exception suppressed) {
+        e.addSuppressed(suppressed);
+      }
       throw e;
     }
     return store;
+  }
+
+  /**
+   * HikariCP and the database's JDBC driver are optional dependencies of cohort-store (the {@code
+   * -all} jar for Tomcat and the cohort command bundle them; an application that uses a JDBC store
+   * adds them): a missing one fails here, naming what to add, before any pool is built.
+   */
+  static void requireOnClassPath(Dialect dialect, String url) {
+    ClassLoader loader = JdbcStore.class.getClassLoader();
+    try {
+      Class.forName("com.zaxxer.hikari.HikariDataSource", false, loader);
+    } catch (ClassNotFoundException | LinkageError e) {
+      throw new StoreException(
+          "store: "
+              + scheme(url)
+              + " stores need the HikariCP connection pool, which is not on the class path"
+              + " — add HikariCP, the dependency com.zaxxer:HikariCP");
+    }
+    try {
+      java.sql.DriverManager.getDriver(url);
+    } catch (SQLException e) {
+      throw new StoreException(
+          "store: no JDBC driver for "
+              + scheme(url)
+              + " on the class path — add "
+              + dialect.driverHint(url));
+    }
   }
 
   /** A store on a caller-provided data source (tests wrap one to inject faults). */

@@ -26,6 +26,9 @@ final class AdminEndpoints {
   static final String HTML = "text/html;charset=UTF-8";
   static final String TEXT = "text/plain;charset=UTF-8";
   static final String PROMETHEUS = "text/plain;version=0.0.4;charset=UTF-8";
+  static final String METRICS_MISSING =
+      "metrics: not available — /cohort/metrics needs Micrometer's Prometheus registry on the"
+          + " class path: add the dependency io.micrometer:micrometer-registry-prometheus\n";
 
   private final String node;
   private final Supplier<Collection<SessionEngine>> engines;
@@ -42,7 +45,7 @@ final class AdminEndpoints {
     this.node = node;
     this.engines = engines;
     this.membership = new MembershipLog(clock);
-    this.metrics = new NodeMetrics(node, this::read, refused::get);
+    this.metrics = metricsAvailable() ? new NodeMetrics(node, this::read, refused::get) : null;
     this.mbean = new NodeMBean(node, this::read);
   }
 
@@ -83,7 +86,10 @@ final class AdminEndpoints {
       }
       case PREFIX + "/status" ->
           Reply.of(200, JSON, StatusJson.render(read(), membership.recent()));
-      case PREFIX + "/metrics" -> Reply.of(200, PROMETHEUS, metrics.scrape());
+      case PREFIX + "/metrics" ->
+          metrics != null
+              ? Reply.of(200, PROMETHEUS, metrics.scrape())
+              : Reply.of(501, TEXT, METRICS_MISSING);
       default -> Reply.of(404, TEXT, "not found: " + PREFIX + "/ has health, status, metrics\n");
     };
   }
@@ -96,7 +102,25 @@ final class AdminEndpoints {
     return mbean;
   }
 
+  /** The node's meters, or null without Micrometer's Prometheus registry on the class path. */
   NodeMetrics metrics() {
     return metrics;
+  }
+
+  /**
+   * Micrometer and its Prometheus registry are optional dependencies of cohort-tomcat (the {@code
+   * -all} jar and the cohort command bundle them; a Spring Boot application has its own choice of
+   * registries): without them every endpoint but metrics answers. Checked by name, so that {@link
+   * NodeMetrics} is never loaded without them.
+   */
+  static boolean metricsAvailable() {
+    ClassLoader loader = AdminEndpoints.class.getClassLoader();
+    try {
+      Class.forName("io.micrometer.core.instrument.MeterRegistry", false, loader);
+      Class.forName("io.micrometer.prometheusmetrics.PrometheusMeterRegistry", false, loader);
+      return true;
+    } catch (ClassNotFoundException | LinkageError e) {
+      return false;
+    }
   }
 }

@@ -3,7 +3,6 @@ package dev.cohort.example.cart;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,7 +44,8 @@ class CartFailoverIT {
                   "--cohort.port=" + clusterPorts.get(i),
                   "--cohort.port-range=0",
                   "--cohort.discovery=" + discovery,
-                  "--cohort.heartbeat=300ms")));
+                  "--cohort.heartbeat=300ms",
+                  "--management.endpoint.health.group.readiness.show-components=always")));
     }
     int a = httpPorts.get(0);
     int b = httpPorts.get(1);
@@ -62,7 +62,7 @@ class CartFailoverIT {
     }
     String bob = Client.post(a, "/login?user=bob", null).setCookieId();
     Client.post(a, "/cart/add?item=fig", bob);
-    assertThat(items(Client.get(a, "/cart", alice).json()))
+    assertThat(Client.get(a, "/cart", alice).strings("$.items"))
         .containsExactly("apple", "pear", "plum");
 
     apps.get(0).kill();
@@ -70,21 +70,26 @@ class CartFailoverIT {
 
     Client.Reply after = Client.get(b, "/cart", alice);
     assertThat(after.status()).as("alice's cart on n2 after kill -9 of n1").isEqualTo(200);
-    assertThat(after.json().get("user").asText()).isEqualTo("alice");
-    assertThat(items(after.json())).containsExactly("apple", "pear", "plum");
-    assertThat(after.json().get("node").asText()).isEqualTo("n2");
+    assertThat(after.text("$.user")).isEqualTo("alice");
+    assertThat(after.strings("$.items")).containsExactly("apple", "pear", "plum");
+    assertThat(after.text("$.node")).isEqualTo("n2");
     assertThat(after.setCookieId()).isEqualTo(alice.replace(".n1", ".n2"));
 
     Client.Reply more = Client.post(b, "/cart/add?item=kiwi", after.setCookieId());
-    assertThat(items(more.json())).containsExactly("apple", "pear", "plum", "kiwi");
+    assertThat(more.strings("$.items")).containsExactly("apple", "pear", "plum", "kiwi");
     Client.Reply bobs = Client.get(b, "/cart", bob);
-    assertThat(bobs.json().get("user").asText()).isEqualTo("bob");
-    assertThat(items(bobs.json())).containsExactly("fig");
+    assertThat(bobs.text("$.user")).isEqualTo("bob");
+    assertThat(bobs.strings("$.items")).containsExactly("fig");
 
-    // the survivor's figures, through the app's own Micrometer registry and Actuator health
-    JsonNode health = Client.get(b, "/actuator/health", null).json();
-    assertThat(health.at("/components/cohort/status").asText()).isEqualTo("UP");
-    assertThat(health.at("/components/cohort/details/sessionsOwned").asInt()).isEqualTo(2);
+    // the survivor's figures, through Actuator's health (and its readiness group) and the app's
+    // own Micrometer registry
+    Client.Reply health = Client.get(b, "/actuator/health", null);
+    assertThat(health.text("$.components.cohort.status")).isEqualTo("UP");
+    assertThat(health.number("$.components.cohort.details.sessionsOwned")).isEqualTo(2);
+    Client.Reply readiness = Client.get(b, "/actuator/health/readiness", null);
+    assertThat(readiness.text("$.components.cohort.status")).isEqualTo("UP");
+    Client.Reply owned = Client.get(b, "/actuator/metrics/cohort.sessions.owned", null);
+    assertThat(owned.number("$.measurements[0].value")).isEqualTo(2);
   }
 
   private static void awaitTwoMembers(CartProcess app, int port) {
@@ -96,15 +101,8 @@ class CartFailoverIT {
         .until(
             () -> {
               Client.Reply r = Client.get(port, "/actuator/health", null);
-              JsonNode cohort = r.json().at("/components/cohort");
-              return "UP".equals(cohort.at("/status").asText())
-                  && cohort.at("/details/members").size() == 2;
+              return "UP".equals(r.text("$.components.cohort.status"))
+                  && r.strings("$.components.cohort.details.members").size() == 2;
             });
-  }
-
-  private static List<String> items(JsonNode json) {
-    List<String> out = new ArrayList<>();
-    json.get("items").forEach(n -> out.add(n.asText()));
-    return out;
   }
 }

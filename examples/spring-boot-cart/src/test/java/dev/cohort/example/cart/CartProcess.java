@@ -13,10 +13,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -125,29 +126,28 @@ final class CartProcess implements AutoCloseable {
     }
   }
 
-  /** {@code n} distinct free ports on 127.0.0.1, each with port + 100 (FD_SOCK2) free too. */
+  /**
+   * {@code n} distinct free ports on 127.0.0.1, each with port + 100 (JGroups' FD_SOCK2) free too.
+   * They are drawn from 20000-32099, below the kernel's ephemeral range, so that no connection the
+   * machine opens meanwhile takes one before the instance binds it.
+   */
   static List<Integer> freePorts(int n) {
-    Set<Integer> taken = new HashSet<>();
     List<Integer> out = new ArrayList<>();
-    while (out.size() < n) {
-      int p = ephemeral();
-      if (p + 100 <= 65535 && !taken.contains(p) && !taken.contains(p + 100) && isFree(p + 100)) {
-        taken.add(p);
-        taken.add(p + 100);
+    for (int attempt = 0; out.size() < n && attempt < 2000; attempt++) {
+      int p = 20_000 + ThreadLocalRandom.current().nextInt(12_000);
+      if (GIVEN.add(p) && !GIVEN.contains(p + 100) && isFree(p) && isFree(p + 100)) {
+        GIVEN.add(p + 100);
         out.add(p);
       }
+    }
+    if (out.size() < n) {
+      throw new IllegalStateException("no " + n + " free ports (p and p + 100) in 20000-32099");
     }
     return out;
   }
 
-  private static int ephemeral() {
-    try (ServerSocket s = new ServerSocket()) {
-      s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
+  /** Every port handed out (and p + 100), never given twice in one test JVM. */
+  private static final Set<Integer> GIVEN = ConcurrentHashMap.newKeySet();
 
   private static boolean isFree(int port) {
     try (ServerSocket s = new ServerSocket()) {

@@ -1,21 +1,39 @@
 package dev.cohort.example.cart;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.jayway.jsonpath.DocumentContext;
+import com.jayway.jsonpath.JsonPath;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 
 /** HTTP to one instance, no cookie jar: the test decides which session cookie it sends. */
 final class Client {
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  private static final ObjectMapper JSON = new ObjectMapper();
 
-  record Reply(int status, JsonNode json, String setCookieId) {}
+  /** One answer; its JSON body is read with JsonPath expressions ({@code $.items}). */
+  record Reply(int status, String body, String setCookieId) {
+    private DocumentContext json() {
+      return JsonPath.parse(body);
+    }
+
+    String text(String path) {
+      return String.valueOf(json().read(path, Object.class));
+    }
+
+    int number(String path) {
+      return json().read(path, Number.class).intValue();
+    }
+
+    List<String> strings(String path) {
+      List<?> values = json().read(path, List.class);
+      return values.stream().map(String::valueOf).toList();
+    }
+  }
 
   private Client() {}
 
@@ -43,8 +61,7 @@ final class Client {
               .map(c -> c.substring("JSESSIONID=".length(), c.indexOf(';')))
               .reduce((a, c) -> c)
               .orElse(null);
-      JsonNode json = r.body().isBlank() ? JSON.nullNode() : JSON.readTree(r.body());
-      return new Reply(r.statusCode(), json, cookie);
+      return new Reply(r.statusCode(), r.body(), cookie);
     } catch (IOException e) {
       throw new IllegalStateException(
           method + " " + path + " on port " + port + " failed: " + e, e);
