@@ -75,6 +75,7 @@ final class Drain {
         String target = Rendezvous.rank(id, others).get(0);
         Pending p = new Pending("hand-over", Ids.tag(id), Set.of(target), engine::viewOrNull);
         engine.enqueue(target, new Op.Full(e.record, target, e.term + 1), p, flushes);
+        engine.settle(id);
         e.owned = false;
         e.owner = target;
         e.term = e.term + 1;

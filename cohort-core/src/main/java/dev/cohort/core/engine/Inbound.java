@@ -244,6 +244,7 @@ final class Inbound {
           List<String> former = e.holders;
           e.owned = false;
           e.holders = Holders.NONE;
+          engine.superseded(id);
           engine.counters.conflicts.increment();
           engine.events.ownershipLost(id);
           tellFormerHolders(id, former, owner, rec.version(), f.term(), flushes);
@@ -369,6 +370,7 @@ final class Inbound {
           e.holders = Holders.NONE;
           e.owner = c.owner();
           e.term = c.term();
+          engine.superseded(c.id());
           engine.counters.conflicts.increment();
           engine.events.ownershipLost(c.id());
           tellFormerHolders(c.id(), former, c.owner(), c.version(), c.term(), flushes);
@@ -425,11 +427,19 @@ final class Inbound {
       }
       replies.add(new Op.Full(e.record, e.owned ? engine.me : e.owner, e.term));
       if (e.owned) {
+        // the record handed over holds every change committed here: commits still waiting for
+        // their holders succeed (a late delta is refused by the new owner, which has the change)
+        engine.settle(c.id());
         e.owned = false;
         e.holders = Holders.NONE;
         lost = true;
       }
       e.owner = from.name();
+      // the claimer will own the session one term after every term it heard of, so at least one
+      // after this copy's: from now on a delta of an older term is fenced off here — the
+      // claimer's own, sent before it lost the session to this copy's owner (crossing
+      // take-overs), is not in this record, and must not be acknowledged as overtaken by it
+      e.term++;
       if (!c.newHolders().contains(engine.me)) {
         engine.sessions.map.remove(c.id());
       }

@@ -305,13 +305,17 @@ final class Outbox {
           resend.computeIfAbsent(id, k -> new ArrayList<>()).addAll(it.pendings);
         } else if (id != null && refused.contains(id)) {
           // the target follows another owner: the change is not on it. When this member yielded
-          // to that owner the change is kept nowhere — the caller must not report it done
+          // to that owner the change is kept nowhere — the caller must not report it done. While
+          // it still owns the session the two claims settle: the target gets this member's whole
+          // record once (it takes it if this member's claim wins), and the commit waits for that
+          // answer, for this member to yield (ReplicationEngine.superseded: then it was applied
+          // nowhere), or for its timeout
           boolean lost = owner.fullFor(id) == null;
           for (Pending p : it.pendings) {
-            if (lost) {
+            if (lost || p.isSuperseded()) {
               p.ownershipLost(target.name());
-            } else {
-              p.refused(target.name());
+            } else if (p.refused(target.name())) {
+              resend.computeIfAbsent(id, k -> new ArrayList<>()).add(p);
             }
           }
         } else {
@@ -320,11 +324,24 @@ final class Outbox {
           }
         }
       }
-      for (String id : needFull) {
-        List<Pending> ps = resend.getOrDefault(id, List.of());
+      Set<String> again = new HashSet<>(needFull);
+      again.addAll(resend.keySet());
+      for (String id : again) {
+        List<Pending> ps = new ArrayList<>(resend.getOrDefault(id, List.of()));
         Op.Full full = owner.fullFor(id);
+        // the target lacks the change and it cannot be sent again: no longer owned here (a commit
+        // handed over with the session was settled before; one whose session went to a later
+        // owner was not kept), or owned again after a winning claim — the record now is another
+        // history, which may not hold the change
+        ps.removeIf(
+            p -> {
+              if (full == null || p.isSuperseded()) {
+                p.ownershipLost(target.name());
+                return true;
+              }
+              return false;
+            });
         if (full == null) {
-          ps.forEach(p -> p.ack(target.name()));
           continue;
         }
         synchronized (this) {

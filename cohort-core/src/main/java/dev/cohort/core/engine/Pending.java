@@ -24,6 +24,8 @@ final class Pending {
   private final Set<String> unsent;
   private final Set<String> acked = new LinkedHashSet<>();
   private final Set<String> departed = new LinkedHashSet<>();
+  private final Set<String> refusedBy = new LinkedHashSet<>();
+  private boolean superseded;
   private final long startNanos = System.nanoTime();
   private final Supplier<View> view;
   private volatile ScheduledFuture<?> timer;
@@ -101,6 +103,7 @@ final class Pending {
                 + ", acknowledged by "
                 + acked
                 + (departed.isEmpty() ? "" : ", departed " + departed)
+                + (refusedBy.isEmpty() ? "" : ", refused by " + refusedBy + " (another claim)")
                 + ", "
                 + ms
                 + " ms, view "
@@ -110,6 +113,18 @@ final class Pending {
                 + " — the change is applied here but may be missing on those members; check"
                 + " their health, or raise syncTimeout if they are only slow",
             null));
+  }
+
+  /**
+   * Done at once: this member handed the session, with this change in its record, to a new owner
+   * before every holder answered (the new owner keeps the change and protects it from now on).
+   */
+  synchronized void handedOver() {
+    if (!future.isDone()) {
+      cancelTimer();
+      sent.complete(null);
+      future.complete(null);
+    }
   }
 
   /**
@@ -125,17 +140,47 @@ final class Pending {
   }
 
   /**
-   * Fails at once: {@code target} follows another owner of the session and did not apply the change
-   * (this member still owns it; the two settle as their claims meet).
+   * {@code target} follows another owner of the session and did not apply the change, while this
+   * member still owns it (two members claimed it: crossing take-overs, a freeze, a partition). The
+   * outcome waits for the claims to settle: the target takes this member's record (an
+   * acknowledgement), this member yields ({@link #superseded}: applied nowhere), or the timeout.
+   *
+   * @return true the first time this commit is refused
    */
-  synchronized void refused(String target) {
+  synchronized boolean refused(String target) {
+    boolean first = refusedBy.isEmpty();
+    refusedBy.add(target);
+    return first && !future.isDone();
+  }
+
+  /**
+   * This member yielded the session to a claim that wins over its own (crossing take-overs, a
+   * freeze, a partition). A change a holder refused is kept nowhere: it fails now. Any other waits
+   * for the answers to the frames that carry it (the winner may have applied it while it still
+   * followed this member, and then took the session over with it); but from now on it can only fail
+   * where it would have been sent again ({@link #isSuperseded}): should this member own the session
+   * again, the records it sends then are another history that may not hold the change.
+   */
+  synchronized void superseded() {
+    superseded = true;
+    if (refusedBy.isEmpty()) {
+      return;
+    }
     failNow(
-        new ReplicationException(
-            refusedBy(target)
-                + "that member follows another owner of the session (two members claimed it, e.g."
-                + " after a freeze or a partition) — the change is kept here only; the claims settle"
-                + " within a round trip and the next change reaches the winner's holders",
-            null));
+        new OwnershipLostException(
+            what
+                + " failed [session "
+                + session
+                + ", refused by "
+                + refusedBy
+                + "]: another member's claim on the session won over this member's (crossing"
+                + " take-overs, a freeze or a partition) — the change was not kept; retry the"
+                + " request"));
+  }
+
+  /** True once this member yielded to a winning claim while the change was on its way. */
+  synchronized boolean isSuperseded() {
+    return superseded;
   }
 
   private String refusedBy(String target) {

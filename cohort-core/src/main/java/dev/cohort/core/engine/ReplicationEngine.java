@@ -28,6 +28,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongConsumer;
 
 /**
  * The replication engine (DESIGN §3). One instance per member.
@@ -239,10 +240,16 @@ final class ReplicationEngine implements SessionEngine {
 
   @Override
   public CompletableFuture<Void> commit(SessionUpdate u) {
+    return commit(u, v -> {});
+  }
+
+  @Override
+  public CompletableFuture<Void> commit(SessionUpdate u, LongConsumer committed) {
     requireStarted();
     String id = u.id();
     List<Runnable> flushes = new ArrayList<>();
     Pending pending;
+    long version;
     ReentrantLock lock = sessions.lock(id);
     lock.lock();
     try {
@@ -262,6 +269,7 @@ final class ReplicationEngine implements SessionEngine {
           enqueue(h, op, pending, flushes);
         }
         save(rec, rec.attributes().keySet(), Set.of(), true);
+        version = rec.version();
       } else if (e == null || !e.owned) {
         return CompletableFuture.failedFuture(
             new OwnershipLostException(
@@ -273,31 +281,107 @@ final class ReplicationEngine implements SessionEngine {
                     + (e == null ? " (unknown here)" : " (owned by " + e.owner + ")")
                     + " — call acquire(id) before serving it; the request's changes were not"
                     + " applied anywhere"));
+      } else if (u.baseVersion() != SessionUpdate.ANY_VERSION && u.baseVersion() != e.version()) {
+        return CompletableFuture.failedFuture(
+            new OwnershipLostException(
+                "commit refused [session "
+                    + Ids.tag(id)
+                    + ", node "
+                    + me
+                    + "]: the request worked on version "
+                    + u.baseVersion()
+                    + " of the session, this member owns version "
+                    + e.version()
+                    + " (the session was changed on another member, or by a newer copy here, while"
+                    + " the request ran) — the request's changes were not applied anywhere; retry"
+                    + " the request"));
       } else {
         Changes.Diff diff = Changes.diff(e.record, u);
         if (diff.isEmpty()) {
           e.record = diff.next();
           e.accessDirty = true;
-          return CompletableFuture.completedFuture(null);
+          pending = null;
+        } else {
+          if (diff.next().valueBytes() > config.maxSessionBytes()) {
+            return tooLarge(id, diff.next());
+          }
+          e.record = diff.next();
+          e.accessDirty = false;
+          e.exchangedAt = now;
+          pending = newPending("replication", id, e.holders);
+          Op.Delta delta = diff.delta().withTerm(e.term);
+          for (String h : e.holders) {
+            enqueue(h, delta, pending, flushes);
+          }
+          saveChanges(diff);
         }
-        if (diff.next().valueBytes() > config.maxSessionBytes()) {
-          return tooLarge(id, diff.next());
-        }
-        e.record = diff.next();
-        e.accessDirty = false;
-        e.exchangedAt = now;
-        pending = newPending("replication", id, e.holders);
-        Op.Delta delta = diff.delta().withTerm(e.term);
-        for (String h : e.holders) {
-          enqueue(h, delta, pending, flushes);
-        }
-        saveChanges(diff);
+        version = e.version();
+      }
+      if (pending != null) {
+        unsettled(id, pending);
       }
     } finally {
       lock.unlock();
     }
+    committed.accept(version);
+    if (pending == null) {
+      return CompletableFuture.completedFuture(null); // only the access time changed
+    }
     flushes.forEach(Runnable::run);
     return outcome(pending);
+  }
+
+  /**
+   * Commits whose holders have not all answered, by session id: when this member hands the session
+   * to a new owner before they answered ({@link #settle}), the record it hands over holds their
+   * changes, so they are done — whatever the holders answer later (the new owner, a holder itself,
+   * refuses the late delta).
+   */
+  private final ConcurrentHashMap<String, Set<Pending>> unsettled = new ConcurrentHashMap<>();
+
+  private void unsettled(String id, Pending p) {
+    if (p.isDone()) {
+      return;
+    }
+    unsettled.compute(
+        id,
+        (k, set) -> {
+          Set<Pending> s = set != null ? set : ConcurrentHashMap.newKeySet();
+          s.add(p);
+          return s;
+        });
+    p.future.whenComplete(
+        (v, t) ->
+            unsettled.computeIfPresent(
+                id,
+                (k, set) -> {
+                  set.remove(p);
+                  return set.isEmpty() ? null : set;
+                }));
+  }
+
+  /**
+   * This member hands the owned session {@code id} over (a claim answered with its record, a
+   * drain): the commits still waiting for their holders are done, their changes are in the record
+   * that leaves. Call under the id's lock.
+   */
+  void settle(String id) {
+    Set<Pending> open = unsettled.remove(id);
+    if (open != null) {
+      open.forEach(Pending::handedOver);
+    }
+  }
+
+  /**
+   * This member yielded {@code id} to a claim that wins over its own (not a hand-over): the commits
+   * still waiting for their holders are decided by the answers to what was sent, never by a record
+   * sent later ({@link Pending#superseded}). Call under the id's lock.
+   */
+  void superseded(String id) {
+    Set<Pending> open = unsettled.remove(id);
+    if (open != null) {
+      open.forEach(Pending::superseded);
+    }
   }
 
   private CompletableFuture<Void> tooLarge(String id, SessionRecord rec) {

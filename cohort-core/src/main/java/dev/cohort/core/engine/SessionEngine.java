@@ -6,6 +6,7 @@ import dev.cohort.core.session.SessionRecord;
 import dev.cohort.core.session.SessionUpdate;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongConsumer;
 
 /**
  * The replication engine of one member: it owns some sessions, holds replicas of others, and keeps
@@ -73,9 +74,30 @@ public interface SessionEngine extends AutoCloseable {
    * A unit of work that changed nothing completes at once and sends nothing (access times travel
    * lazily). When this member does not own the session (another member took it over while the
    * request ran) the future is already failed with {@link OwnershipLostException}, in either mode:
-   * the change was applied nowhere.
+   * the change was applied nowhere. The same when the update names a {@link
+   * SessionUpdate#baseVersion()} and the owner's record is at another version: the caller's copy
+   * missed changes made elsewhere, and applying it would overwrite them.
+   *
+   * <p>In sync mode, when another member takes the session over before the holders answered, the
+   * record it is handed includes the change: the commit then succeeds (the change lives on with the
+   * new owner). {@link OwnershipLostException} therefore always means the change was applied
+   * nowhere.
    */
   CompletableFuture<Void> commit(SessionUpdate update);
+
+  /**
+   * {@link #commit(SessionUpdate)}, and before it returns, tells {@code committed} the version the
+   * session's record is at once the update is applied here: the base of the caller's next update
+   * (its {@link SessionUpdate#baseVersion()}). Not called when the commit is refused at once. The
+   * default, for engines that do not track versions, reports {@link SessionUpdate#ANY_VERSION}.
+   */
+  default CompletableFuture<Void> commit(SessionUpdate update, LongConsumer committed) {
+    CompletableFuture<Void> f = commit(update);
+    if (!f.isCompletedExceptionally()) {
+      committed.accept(SessionUpdate.ANY_VERSION);
+    }
+    return f;
+  }
 
   /**
    * Invalidates a session everywhere (the application called {@code invalidate()}, or the adapter

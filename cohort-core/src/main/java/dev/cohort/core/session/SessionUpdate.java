@@ -21,6 +21,11 @@ import java.util.Set;
  * @param touched attributes set or read in this unit of work, serialized at its end
  * @param removed attributes removed in this unit of work (and not set again after)
  * @param notes the full current set of replicated notes, serialized
+ * @param baseVersion the version of the record the adapter's copy of the session reflects (the
+ *     version {@code acquire} returned, or the one its last commit left the session at): the engine
+ *     applies the update only on top of exactly that version, so a copy that another member's
+ *     changes overtook never overwrites them; {@link #ANY_VERSION} applies it on top of whatever
+ *     the owner holds (a created session, or a caller that does not track versions)
  */
 public record SessionUpdate(
     String id,
@@ -33,13 +38,48 @@ public record SessionUpdate(
     byte[] principal,
     Map<String, byte[]> touched,
     Set<String> removed,
-    Map<String, byte[]> notes) {
+    Map<String, byte[]> notes,
+    long baseVersion) {
+
+  /** No base version: the update applies on top of whatever the owner holds. */
+  public static final long ANY_VERSION = -1;
 
   public SessionUpdate {
     Objects.requireNonNull(id, "id");
     touched = Map.copyOf(touched);
     removed = Set.copyOf(removed);
     notes = Map.copyOf(notes);
+    if (baseVersion < ANY_VERSION) {
+      throw new IllegalArgumentException("baseVersion " + baseVersion + " (use ANY_VERSION)");
+    }
+  }
+
+  /** An update with no base version ({@link #ANY_VERSION}). */
+  public SessionUpdate(
+      String id,
+      boolean created,
+      long creationTime,
+      long lastAccessedTime,
+      int maxInactiveSeconds,
+      boolean isNew,
+      String authType,
+      byte[] principal,
+      Map<String, byte[]> touched,
+      Set<String> removed,
+      Map<String, byte[]> notes) {
+    this(
+        id,
+        created,
+        creationTime,
+        lastAccessedTime,
+        maxInactiveSeconds,
+        isNew,
+        authType,
+        principal,
+        touched,
+        removed,
+        notes,
+        ANY_VERSION);
   }
 
   @Override

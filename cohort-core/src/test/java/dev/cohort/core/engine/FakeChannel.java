@@ -41,6 +41,24 @@ final class FakeChannel implements ClusterChannel {
   /** Every request as (target route names, payload), in order. */
   final List<Map.Entry<List<String>, byte[]>> sent = new CopyOnWriteArrayList<>();
 
+  /** While true, requests are not answered until the test completes them ({@link #held}). */
+  volatile boolean hold;
+
+  /** The requests held while {@link #hold} was true: answer one with {@link Held#answer}. */
+  final List<Held> held = new CopyOnWriteArrayList<>();
+
+  /** A request nobody answered yet. */
+  record Held(List<Member> targets, byte[] payload, CompletableFuture<Replies> reply) {
+    /** Every target answers {@code frame}. */
+    void answer(byte[] frame) {
+      Map<Member, byte[]> r = new HashMap<>();
+      for (Member m : targets) {
+        r.put(m, frame);
+      }
+      reply.complete(new Replies(r, Set.of()));
+    }
+  }
+
   RequestHandler requestHandler;
   MessageHandler messageHandler;
 
@@ -133,6 +151,11 @@ final class FakeChannel implements ClusterChannel {
       return CompletableFuture.failedFuture(
           new dev.cohort.core.channel.RequestTimeoutException(
               Set.copyOf(targets), Set.of(), timeout, null));
+    }
+    if (hold) {
+      CompletableFuture<Replies> later = new CompletableFuture<>();
+      held.add(new Held(List.copyOf(targets), payload, later));
+      return later;
     }
     Map<Member, byte[]> r = new HashMap<>();
     for (Member m : targets) {
