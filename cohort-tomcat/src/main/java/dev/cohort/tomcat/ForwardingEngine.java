@@ -10,6 +10,7 @@ import dev.cohort.core.session.SessionUpdate;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongConsumer;
 
 /** A {@link SessionEngine} that forwards every call; decorators override what they add. */
 abstract class ForwardingEngine implements SessionEngine {
@@ -57,6 +58,11 @@ abstract class ForwardingEngine implements SessionEngine {
   @Override
   public CompletableFuture<Void> commit(SessionUpdate update) {
     return delegate.commit(update);
+  }
+
+  @Override
+  public CompletableFuture<Void> commit(SessionUpdate update, LongConsumer committed) {
+    return delegate.commit(update, committed);
   }
 
   @Override

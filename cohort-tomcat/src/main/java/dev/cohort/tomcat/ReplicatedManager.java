@@ -7,11 +7,12 @@ import dev.cohort.core.engine.SessionEngine;
 import dev.cohort.core.engine.SessionEvents;
 import dev.cohort.core.serial.AttributeCodec;
 import dev.cohort.core.session.SessionRecord;
-import dev.cohort.core.session.SessionUpdate;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -66,6 +67,28 @@ public class ReplicatedManager extends ManagerBase {
   private final ThreadLocal<String> absent = new ThreadLocal<>();
 
   private static final String NOTHING_ABSENT = "";
+
+  /** What the current request did to the session it uses (between begin and end of a request). */
+  private static final class Work {
+    ReplicatedSession session;
+
+    /** The capture that carries the request's last change; 0 when it changed nothing. */
+    long lastChange;
+
+    /** Mutable attributes it read (it may have changed them in place), or null. */
+    Set<String> read;
+
+    Work of(ReplicatedSession s) {
+      if (session != s) {
+        session = s;
+        lastChange = 0;
+        read = null;
+      }
+      return this;
+    }
+  }
+
+  private final ThreadLocal<Work> work = new ThreadLocal<>();
   private volatile SessionIds.Shape shape;
 
   public ReplicatedManager() {
@@ -487,7 +510,12 @@ public class ReplicatedManager extends ManagerBase {
         && session instanceof ReplicatedSession rs
         && !rs.isUnsent()
         && !SessionIds.base(oldId).equals(SessionIds.base(newId))) {
-      await(e.changeId(SessionIds.base(oldId), SessionIds.base(newId)), "a session id change");
+      CompletableFuture<Void> f;
+      synchronized (rs) {
+        f = e.changeId(SessionIds.base(oldId), SessionIds.base(newId));
+        rs.idChanged();
+      }
+      await(f, "a session id change");
     }
   }
 
@@ -505,6 +533,27 @@ public class ReplicatedManager extends ManagerBase {
   void beginRequest() {
     used.remove();
     absent.set(NOTHING_ABSENT);
+    work.set(new Work());
+  }
+
+  /** {@code s} was changed by the current request; capture {@code n} will carry the change. */
+  void noteChange(ReplicatedSession s, long n) {
+    Work w = work.get();
+    if (w != null) {
+      w.of(s).lastChange = n;
+    }
+  }
+
+  /** The current request read a mutable attribute of {@code s}: it may change it in place. */
+  void noteRead(ReplicatedSession s, String name) {
+    Work w = work.get();
+    if (w != null) {
+      w.of(s);
+      if (w.read == null) {
+        w.read = new HashSet<>();
+      }
+      w.read.add(name);
+    }
   }
 
   /**
@@ -518,13 +567,15 @@ public class ReplicatedManager extends ManagerBase {
   void endRequest() {
     used.remove();
     absent.remove();
+    work.remove();
   }
 
   /**
    * Replicates the session the current request used, if any and still valid.
    *
-   * @return false when the request's change was applied nowhere because another member took the
-   *     session over while the request ran (the local copy is dropped; the client should retry)
+   * @return false when the request's change was applied nowhere because the session moved to, or
+   *     was changed on, another member while the request ran (the local copy is dropped; the client
+   *     should retry)
    */
   boolean replicateCurrent() {
     ReplicatedSession s = used.get();
@@ -542,31 +593,49 @@ public class ReplicatedManager extends ManagerBase {
   }
 
   /**
-   * Captures and replicates what the current request did to {@code s}; in sync mode waits for the
-   * holders' acknowledgements (bounded by the sync timeout).
+   * Captures and replicates what has been done to {@code s}; in sync mode waits for the holders'
+   * acknowledgements (bounded by the sync timeout).
+   *
+   * <p>The result is about the current request's own changes: they went out with the capture noted
+   * when it made its last change ({@link #noteChange}) — its own capture, or an earlier one that a
+   * concurrent request of the same session on this node took — and the request's outcome is that
+   * capture's. A request that changed nothing it can tell (only access times, metadata set outside
+   * the attribute map) is judged by its own capture.
+   *
+   * @return false when the request's changes were applied nowhere
    */
   boolean replicate(ReplicatedSession s) {
     SessionEngine e = engine;
     if (e == null || !s.isValid()) {
       return true;
     }
-    CompletableFuture<Void> f;
-    String base;
-    synchronized (s) {
-      SessionUpdate u = s.capture(codec(), internalCodec);
-      base = u.id();
-      f = e.commit(u);
+    Work w = work.get();
+    Work mine = w != null && w.session == s ? w : null;
+    String base = s.baseId();
+    ReplicatedSession.Sent sent =
+        s.send(e, codec(), internalCodec, mine == null ? null : mine.read);
+    boolean lost = sent.commit() == null;
+    if (!lost && await(sent.commit(), "a session change") instanceof OwnershipLostException) {
+      lost = true;
     }
-    if (await(f, "a session change") instanceof OwnershipLostException) {
-      dropLocal(base);
+    if (lost) {
+      dropLocal(base, s);
       log.warn(
-          "cohort: a request's session change was not kept: another node took the session over"
-              + " while the request ran — the client is asked to retry (503) when the response is"
-              + " not sent yet");
-      return false;
+          "cohort: a session change was not kept: the session moved to, or was changed on, another"
+              + " node while the request ran — the client is asked to retry (503) when the"
+              + " response is not sent yet");
+    } else {
+      awaitStored(e, base);
     }
-    awaitStored(e, base);
-    return true;
+    long carrier = sent.number();
+    if (mine != null && mine.read == null && mine.lastChange > 0) {
+      carrier = mine.lastChange;
+    }
+    if (carrier == sent.number()) {
+      return !lost;
+    }
+    NodeConfig c = config;
+    return s.applied(carrier, c == null ? 0 : c.engine().syncTimeout().toMillis() + 1000);
   }
 
   /**
@@ -678,11 +747,19 @@ public class ReplicatedManager extends ManagerBase {
     return null;
   }
 
+  /**
+   * Forgets the local object of a session another member owns now (or that ended there): the next
+   * request looks the session up again. A request still using the object goes on with it; its
+   * commit is refused (or, when this node owns the session again at the version the object
+   * reflects, applied) — the object is not invalidated under it.
+   */
   private void dropLocal(String base) {
-    Session s = sessions.remove(SessionIds.withRoute(base, getJvmRoute()));
-    if (s instanceof ReplicatedSession rs) {
-      rs.discard();
-    }
+    sessions.remove(SessionIds.withRoute(base, getJvmRoute()));
+  }
+
+  /** {@link #dropLocal(String)}, only when the local object is {@code s}. */
+  private void dropLocal(String base, ReplicatedSession s) {
+    sessions.remove(SessionIds.withRoute(base, getJvmRoute()), s);
   }
 
   /** The engine's callbacks, on engine threads. */

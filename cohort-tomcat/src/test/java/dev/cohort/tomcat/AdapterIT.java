@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import org.apache.catalina.Context;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -122,11 +123,12 @@ class AdapterIT {
                     (cfg, events) ->
                         new ForwardingEngine(fake.new Node(cfg.nodeName(), events)) {
                           @Override
-                          public CompletableFuture<Void> commit(SessionUpdate u) {
+                          public CompletableFuture<Void> commit(
+                              SessionUpdate u, LongConsumer committed) {
                             if (!u.created()) {
                               fake.owners.put(u.id(), "n2"); // taken over mid-request
                             }
-                            return super.commit(u);
+                            return super.commit(u, committed);
                           }
                         }));
     n2 = EmbeddedNode.start("n2", c -> c.setEngineFactory(fake.factory()));

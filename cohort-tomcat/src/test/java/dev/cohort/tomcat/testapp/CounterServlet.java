@@ -8,6 +8,9 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The test webapp: a session counter and a few probes. Answers {@code key=value} lines (easy to
@@ -17,6 +20,14 @@ public final class CounterServlet extends HttpServlet {
   private static final long serialVersionUID = 1L;
   private final String node;
   private final EventCounter events;
+
+  /**
+   * {@code /hold}: after changing the count, the request waits until a test opens this gate (at
+   * most 30 s), releasing a permit of {@link #HELD} when it starts to wait.
+   */
+  public static volatile CountDownLatch gate = new CountDownLatch(0);
+
+  public static final Semaphore HELD = new Semaphore(0);
 
   public CounterServlet(String node, EventCounter events) {
     this.node = node;
@@ -38,6 +49,35 @@ public final class CounterServlet extends HttpServlet {
         s.setAttribute("count", n);
         out.println("count=" + n);
         out.println("session=" + s.getId());
+      }
+      case "/atomic" -> {
+        // as the demo webapp: the increment is atomic on this node, so a count seen twice or a
+        // change that lands although its request failed is the cluster's doing
+        HttpSession s = req.getSession();
+        int n;
+        synchronized (this) {
+          Integer c = (Integer) s.getAttribute("count");
+          n = c == null ? 1 : c + 1;
+          s.setAttribute("count", n);
+        }
+        out.println("count=" + n);
+        out.println("session=" + s.getId());
+      }
+      case "/hold" -> {
+        HttpSession s = req.getSession();
+        int n;
+        synchronized (this) {
+          Integer c = (Integer) s.getAttribute("count");
+          n = c == null ? 1 : c + 1;
+          s.setAttribute("count", n);
+        }
+        HELD.release();
+        try {
+          gate.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        out.println("count=" + n);
       }
       case "/flush" -> {
         HttpSession s = req.getSession();
