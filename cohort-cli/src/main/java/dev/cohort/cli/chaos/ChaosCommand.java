@@ -112,6 +112,14 @@ public final class ChaosCommand implements Callable<Integer> {
   int invalidateEvery;
 
   @Option(
+      names = "--no-idempotency-keys",
+      description =
+          "plain GET /counter, no ?seq= key: a request is never deduplicated, so every count must"
+              + " be exact — an error answered by a node applied nothing (a balancer retry of it"
+              + " counts once), a request whose answer was lost may have applied")
+  boolean noIdempotencyKeys;
+
+  @Option(
       names = "--netns-prefix",
       description = "partition: name prefix of the network namespaces (default: random)")
   String netnsPrefix;
@@ -345,6 +353,7 @@ public final class ChaosCommand implements Callable<Integer> {
         freeze,
         cut,
         invalidateEvery,
-        url == null);
+        url == null,
+        !noIdempotencyKeys);
   }
 }

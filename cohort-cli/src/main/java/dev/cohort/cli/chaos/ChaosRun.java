@@ -36,6 +36,12 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>When a node is killed or frozen, the users whose last answer came from it are its sessions'
  * owners: their first answer after the fault is checked apart, and the fraction that came back
  * stale or lost is the figure async replication is judged by.
+ *
+ * <p>Without idempotency keys ({@code --no-idempotency-keys}) the requests are plain {@code GET
+ * /counter} and the users' ledgers demand exact counts ({@link Ledger}): an error answered by a
+ * node must have changed nothing — a balancer retry of a request a node answered 503 must not count
+ * twice — while a request whose answer was lost may have applied once, and one in flight while a
+ * node went down may have applied twice (a replay by the balancer).
  */
 final class ChaosRun {
   /** {@code statusUrl}: the balancer's /balancer/status (on its admin port), or null. */
@@ -52,7 +58,8 @@ final class ChaosRun {
       Duration freezeFor,
       Duration partitionFor,
       int invalidateEvery,
-      boolean ownCluster) {}
+      boolean ownCluster,
+      boolean idempotencyKeys) {}
 
   private final Settings settings;
   private final Nodes cluster; // null: no faults
@@ -85,6 +92,25 @@ final class ChaosRun {
    * Written only by the fault thread (strikes come from inside {@code plan.step}).
    */
   private final AtomicLong faultEdges = new AtomicLong();
+
+  /**
+   * Nodes going down (killed, stopped or frozen) and not gone yet, and a count of every such edge:
+   * a request in flight meanwhile may have been applied on the node and then replayed elsewhere by
+   * the balancer.
+   */
+  private final java.util.concurrent.atomic.AtomicInteger goingDown =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  private final AtomicLong downEdges = new AtomicLong();
+
+  /** Requests answered with an error by a node or the balancer itself (applied nowhere). */
+  final LongAdder failedAnswered = new LongAdder();
+
+  /**
+   * Without idempotency keys: requests with no answer, or replayed by the balancer, that the counts
+   * show were applied (beyond one per answer).
+   */
+  final LongAdder appliedUnanswered = new LongAdder();
 
   final Latencies latencies = new Latencies();
   final List<Fault> faults = new ArrayList<>();
@@ -225,7 +251,24 @@ final class ChaosRun {
         new FaultPlan(
             settings.scenario(),
             cluster,
-            this::struck,
+            new FaultPlan.Listener() {
+              @Override
+              public void struck(String node) {
+                ChaosRun.this.struck(node);
+              }
+
+              @Override
+              public void leaving(String node) {
+                goingDown.incrementAndGet();
+                downEdges.incrementAndGet();
+              }
+
+              @Override
+              public void left(String node) {
+                downEdges.incrementAndGet();
+                goingDown.decrementAndGet();
+              }
+            },
             settings.freezeFor(),
             settings.partitionFor());
     long warmUp = Math.min(3_000, settings.duration().toMillis() / 10);
@@ -347,7 +390,7 @@ final class ChaosRun {
 
   private final class User {
     private final int index;
-    private final Ledger ledger = new Ledger();
+    private final Ledger ledger = new Ledger(!settings.idempotencyKeys());
     private volatile String cookie;
     private volatile String lastOwner;
     private volatile String struckBy;
@@ -411,7 +454,7 @@ final class ChaosRun {
         HttpResponse<String> a = http.send(r, HttpResponse.BodyHandlers.ofString());
         latencies.add((System.nanoTime() - t0) / 1000);
         if (a.statusCode() != 200) {
-          fail("HTTP " + a.statusCode() + " on invalidate" + gist(a), false);
+          fail("HTTP " + a.statusCode() + " on invalidate" + gist(a), false, false);
           return;
         }
         // true, or false when no session was found (a retried attempt that the first one had
@@ -428,23 +471,27 @@ final class ChaosRun {
         }
       } catch (IOException | IllegalArgumentException e) {
         latencies.add((System.nanoTime() - t0) / 1000);
-        fail(e.getClass().getSimpleName() + " on invalidate", false);
+        fail(e.getClass().getSimpleName() + " on invalidate", false, false);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        fail("interrupted", false);
+        fail("interrupted", false, false);
       }
     }
 
     /** GET /counter at {@code base}; {@code cross}: the final read on a node that is not owner. */
     void request(String base, boolean cross) {
       HttpRequest.Builder b =
-          HttpRequest.newBuilder(URI.create(base + "/counter?seq=" + seq))
+          HttpRequest.newBuilder(
+                  URI.create(
+                      base + (settings.idempotencyKeys() ? "/counter?seq=" + seq : "/counter")))
               .timeout(settings.requestTimeout());
       if (cookie != null) {
         b.header("Cookie", cookie);
       }
       boolean fresh = cookie == null || ledger.expectsFresh();
       long edges = faultEdges.get();
+      long downs = downEdges.get();
+      boolean nodeDown = goingDown.get() > 0;
       long t0 = System.nanoTime();
       requests.increment();
       try {
@@ -455,7 +502,10 @@ final class ChaosRun {
             .findFirst()
             .ifPresent(c -> cookie = c.split(";", 2)[0]);
         if (r.statusCode() != 200) {
-          fail("HTTP " + r.statusCode() + gist(r), fresh);
+          // 502 and 504 are the balancer's: it lost the node, or the node did not answer in time
+          // — the node may have applied the request; any other error was answered for what it did
+          boolean unknown = r.statusCode() == 502 || r.statusCode() == 504;
+          fail("HTTP " + r.statusCode() + gist(r), fresh, unknown);
           return;
         }
         if (fresh && (edges % 2 == 1 || faultEdges.get() != edges)) {
@@ -465,7 +515,9 @@ final class ChaosRun {
         seq++;
         long count = Json.num(body, "count", -1);
         lastOwner = body.get("owner") instanceof String s ? s : null;
-        Ledger.Outcome o = ledger.answered(count);
+        boolean replayable = nodeDown || goingDown.get() > 0 || downEdges.get() != downs;
+        Ledger.Outcome o = ledger.answered(count, replayable);
+        appliedUnanswered.add(ledger.beyondOne());
         boolean bad = o != Ledger.Outcome.OK;
         String struck = struckBy;
         String where = " at node " + body.get("node");
@@ -509,16 +561,24 @@ final class ChaosRun {
         latencies.add((System.nanoTime() - t0) / 1000);
         fail(
             e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage()),
-            fresh);
+            fresh,
+            true);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        fail("interrupted", fresh);
+        fail("interrupted", fresh, true);
       }
     }
 
-    private void fail(String why, boolean fresh) {
+    /**
+     * @param mayHaveApplied no answer came from a node (a lost connection, a timeout, a gateway
+     *     error): the request may have been applied
+     */
+    private void fail(String why, boolean fresh, boolean mayHaveApplied) {
       failed.increment();
-      ledger.failed();
+      if (!mayHaveApplied) {
+        failedAnswered.increment();
+      }
+      ledger.failed(mayHaveApplied);
       if (fresh) {
         orphanBound.increment();
       }

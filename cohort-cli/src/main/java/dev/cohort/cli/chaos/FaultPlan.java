@@ -23,6 +23,15 @@ final class FaultPlan {
    */
   interface Listener {
     void struck(String node);
+
+    /**
+     * {@code node} is about to go down (killed, stopped or frozen): a request in flight on it may
+     * be replayed on another node by the balancer, until {@link #left}.
+     */
+    default void leaving(String node) {}
+
+    /** {@code node} is gone (or frozen no more): nothing of it is replayed anymore. */
+    default void left(String node) {}
   }
 
   /** A cluster whose network can be cut: the nodes in {@code alone} hear no other node. */
@@ -75,12 +84,19 @@ final class FaultPlan {
     try {
       for (int i : sorted) {
         listener.struck(nodes.name(i));
+        listener.leaving(nodes.name(i));
       }
-      for (int i : sorted) { // every signal first: the nodes die together
-        ProcessHandle.of(pid(i)).ifPresent(ProcessHandle::destroyForcibly);
-      }
-      for (int i : sorted) {
-        nodes.kill(i); // returns once the process is gone
+      try {
+        for (int i : sorted) { // every signal first: the nodes die together
+          ProcessHandle.of(pid(i)).ifPresent(ProcessHandle::destroyForcibly);
+        }
+        for (int i : sorted) {
+          nodes.kill(i); // returns once the process is gone
+        }
+      } finally {
+        for (int i : sorted) {
+          listener.left(nodes.name(i));
+        }
       }
       awaitViewWithout(sorted, t0 + EXPEL_NANOS);
       for (int i : sorted) {
@@ -95,7 +111,12 @@ final class FaultPlan {
   private Fault restart(int i, double at) throws InterruptedException {
     long t0 = System.nanoTime();
     try {
-      nodes.stop(i);
+      listener.leaving(nodes.name(i));
+      try {
+        nodes.stop(i);
+      } finally {
+        listener.left(nodes.name(i));
+      }
       nodes.restart(i);
       return recovered("restart", Set.of(i), at, t0);
     } catch (IOException | IllegalStateException e) {
@@ -121,8 +142,9 @@ final class FaultPlan {
   private Fault freeze(int i, double at) throws InterruptedException {
     long t0 = System.nanoTime();
     long pid = pid(i);
+    listener.struck(nodes.name(i));
+    listener.leaving(nodes.name(i));
     try {
-      listener.struck(nodes.name(i));
       Signals.send("STOP", pid);
       awaitViewWithout(Set.of(i), t0 + EXPEL_NANOS);
       long left = freezeFor.toNanos() - (System.nanoTime() - t0);
@@ -135,6 +157,7 @@ final class FaultPlan {
       return failed("freeze", Set.of(i), at, e);
     } finally {
       Signals.sendQuietly("CONT", pid); // never leave a node stopped
+      listener.left(nodes.name(i));
     }
   }
 

@@ -30,6 +30,17 @@ final class Report {
     out.println("  scenario        " + scenario.id + ": " + scenario.proves);
     out.printf(Locale.ROOT, "  requests        %d%n", requests);
     out.printf(Locale.ROOT, "  failed requests %d%n", failed);
+    if (!run.settings().idempotencyKeys()) {
+      long answered = run.failedAnswered.sum();
+      out.printf(
+          Locale.ROOT,
+          "  counting        exact (no idempotency keys): %d failed requests answered with an error"
+              + " (applied nowhere), %d with no answer (may have applied); %d unanswered or"
+              + " replayed requests were applied%n",
+          answered,
+          failed - answered,
+          run.appliedUnanswered.sum());
+    }
     out.printf(Locale.ROOT, "  lost sessions   %d%n", lost);
     out.printf(
         Locale.ROOT,
@@ -87,7 +98,9 @@ final class Report {
           "  balancer        %d retries, %d bad gateway%s%n",
           run.balancerRetries,
           run.balancerBadGateway,
-          run.balancerRetries > 0 ? " (each applied once: requests carry an idempotency key)" : "");
+          run.balancerRetries > 0 && run.settings().idempotencyKeys()
+              ? " (each applied once: requests carry an idempotency key)"
+              : "");
     }
     List<Fault> faults;
     synchronized (run.faults) {
