@@ -375,14 +375,21 @@ final class Outbox {
       }
       boolean ours =
           current != null && (!(it.op instanceof Op.Full f) || f.owner().equals(current.owner()));
+      Item resent = null;
       if (ours) {
         Op.Full record = current;
-        again
-            .computeIfAbsent(it.op.id(), k -> new Item(record, new ArrayList<>()))
-            .pendings
-            .addAll(it.pendings);
-      } else {
-        it.pendings.forEach(p -> p.fail(reason));
+        resent = again.computeIfAbsent(it.op.id(), k -> new Item(record, new ArrayList<>()));
+      }
+      for (Pending p : it.pendings) {
+        if (p.isSuperseded()) {
+          // this member yielded to a winning claim since: the record it sends now is the winner's
+          // history, which may not hold the change (ReplicationEngine.superseded)
+          p.ownershipLost(target.name());
+        } else if (resent != null) {
+          resent.pendings.add(p);
+        } else {
+          p.fail(reason);
+        }
       }
     }
     synchronized (this) {
