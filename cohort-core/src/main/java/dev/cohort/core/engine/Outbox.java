@@ -105,6 +105,25 @@ final class Outbox {
     return true;
   }
 
+  /**
+   * Takes the replication data of {@code id} that has not been sent yet (deltas, whole records) out
+   * of the queue: this member yielded the session to a winning claim. Their commits fail — the
+   * changes left this member for nobody.
+   */
+  void dropUnsent(String id) {
+    List<Pending> dropped = new ArrayList<>();
+    synchronized (this) {
+      for (java.util.Iterator<Item> i = queue.iterator(); i.hasNext(); ) {
+        Item it = i.next();
+        if (id.equals(it.op.id()) && (it.op instanceof Op.Delta || it.op instanceof Op.Full)) {
+          i.remove();
+          dropped.addAll(it.pendings);
+        }
+      }
+    }
+    dropped.forEach(p -> p.ownershipLost(target.name()));
+  }
+
   /** Forgets everything queued: the target left the view. */
   void close() {
     List<Item> dropped;
@@ -196,10 +215,25 @@ final class Outbox {
     }
     long size = 16;
     long limit = codec.maxFrameBytes() - 64L;
+    Map<String, Integer> terms = null;
     while (!queue.isEmpty()) {
-      long s = Estimate.of(queue.peek().op);
+      Item next = queue.peek();
+      long s = Estimate.of(next.op);
       if (!batch.isEmpty() && size + s > limit) {
         break;
+      }
+      if (!next.pendings.isEmpty()) {
+        // the target answers a refusal per session, not per operation: replication of one
+        // session from two ownership terms (this member lost it and took it again) goes in two
+        // frames, or an old term's refusal would count against the new term's change
+        int term = termOf(next.op);
+        if (terms == null) {
+          terms = new HashMap<>();
+        }
+        Integer before = terms.putIfAbsent(next.op.id(), term);
+        if (before != null && before != term) {
+          break;
+        }
       }
       batch.add(queue.poll());
       size += s;
@@ -208,6 +242,13 @@ final class Outbox {
       inFlight = false;
     }
     return batch;
+  }
+
+  private static int termOf(Op op) {
+    if (op instanceof Op.Delta d) {
+      return d.term();
+    }
+    return op instanceof Op.Full f ? f.term() : -1;
   }
 
   /**

@@ -382,6 +382,11 @@ final class ReplicationEngine implements SessionEngine {
     if (open != null) {
       open.forEach(Pending::superseded);
     }
+    // what has not left yet never will: the winner would refuse it, or — once it answered a new
+    // claim of this member — take it for a change its record already holds
+    for (Outbox box : outboxes.values()) {
+      box.dropUnsent(id);
+    }
   }
 
   private CompletableFuture<Void> tooLarge(String id, SessionRecord rec) {

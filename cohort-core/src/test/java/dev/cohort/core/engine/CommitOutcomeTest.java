@@ -44,7 +44,8 @@ class CommitOutcomeTest {
 
   @AfterEach
   void tearDown() {
-    channel.hold = false; // the drain's hand-over is answered
+    channel.hold = false; // the drain's hand-over is answered, behind every frame still held
+    channel.held.stream().filter(h -> !h.reply().isDone()).forEach(h -> h.answer(frame()));
     engine.close();
   }
 
@@ -216,6 +217,88 @@ class CommitOutcomeTest {
 
     await().atMost(Duration.ofSeconds(5)).until(change::isDone);
     assertThat(cause(change)).isInstanceOf(OwnershipLostException.class);
+  }
+
+  // a commit queued behind a frame still in flight when the other claim wins: it never leaves —
+  // sent after a new claim of this member, the winner would take it for part of its own record
+  @Test
+  void changeNotSentYet_whenTheOtherClaimWins_isAppliedNowhere_andIsNeverSent() throws Exception {
+    engine.commit(update(true, SessionUpdate.ANY_VERSION, 1)).join();
+    channel.hold = true;
+    CompletableFuture<Void> sent = engine.commit(update(false, 1, 2));
+    CompletableFuture<Void> queued = engine.commit(update(false, 2, 3)); // behind the first frame
+    assertThat(channel.held).hasSize(1);
+
+    deliver("n2", new Op.OwnerChanged("s", "n2", 7, 5));
+
+    assertThat(cause(queued)).isInstanceOf(OwnershipLostException.class);
+    assertThat(sent).isNotDone(); // its answer decides
+    channel.hold = false;
+    channel.held.get(0).answer(frame()); // applied while n2 still followed n1
+    await().atMost(Duration.ofSeconds(5)).until(sent::isDone);
+    assertThat(cause(sent)).isNull();
+    assertThat(deltasSent()).containsExactly(1L); // only the first delta ever left
+  }
+
+  // the target answers a refusal per session: a frame must not carry one session's changes from
+  // two ownership terms, or the old term's refusal would count against the new one's change
+  @Test
+  void changesOfOneSessionFromTwoOwnershipTerms_neverShareAFrame() throws Exception {
+    engine.commit(update(true, SessionUpdate.ANY_VERSION, 1)).join();
+    channel.hold = true;
+    engine.commit(update(false, 1, 2)); // in flight
+    engine.commit(update(false, 2, 3)); // queued, term 0
+    deliver("n2", new Op.Claim("s", List.of("n1"))); // handed over: both done
+    deliver("n2", new Op.Full(rec(3, 3), "n1", 2)); // and handed back in term 2
+    engine.commit(update(false, 3, 4)); // queued, term 2
+
+    channel.held.get(0).answer(frame());
+    FakeChannel.Held second = heldWith(1, 2L);
+    assertThat(terms(second)).containsOnly(0);
+    second.answer(frame(new Op.OwnerChanged("s", "n1", 3, 2)));
+    FakeChannel.Held third = heldWith(2, 3L);
+    assertThat(terms(third)).containsOnly(2);
+  }
+
+  /** The base versions of every delta of "s" sent so far. */
+  List<Long> deltasSent() throws Exception {
+    List<Long> bases = new ArrayList<>();
+    for (var e : channel.sent) {
+      for (Op op : codec.decode(e.getValue()).ops()) {
+        if (op instanceof Op.Delta d) {
+          bases.add(d.baseVersion());
+        }
+      }
+    }
+    return bases;
+  }
+
+  /** The first held request after {@code from} carrying a delta on {@code base}. */
+  FakeChannel.Held heldWith(int from, long base) {
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> channel.held.stream().skip(from).anyMatch(h -> carries(h, base)));
+    return channel.held.stream().skip(from).filter(h -> carries(h, base)).findFirst().orElseThrow();
+  }
+
+  boolean carries(FakeChannel.Held h, long base) {
+    try {
+      return codec.decode(h.payload()).ops().stream()
+          .anyMatch(op -> op instanceof Op.Delta d && d.baseVersion() == base);
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  /** The ownership terms of the deltas in a held request. */
+  List<Integer> terms(FakeChannel.Held h) throws Exception {
+    List<Integer> t = new ArrayList<>();
+    for (Op op : codec.decode(h.payload()).ops()) {
+      if (op instanceof Op.Delta d) {
+        t.add(d.term());
+      }
+    }
+    return t;
   }
 
   static dev.cohort.core.session.SessionRecord rec(long version, int value) {
