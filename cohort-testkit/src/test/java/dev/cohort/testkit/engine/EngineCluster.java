@@ -3,6 +3,8 @@ package dev.cohort.testkit.engine;
 import static org.awaitility.Awaitility.await;
 
 import dev.cohort.core.channel.ClusterChannel;
+import dev.cohort.core.channel.MembershipEvent;
+import dev.cohort.core.channel.MembershipListener;
 import dev.cohort.core.engine.EngineConfig;
 import dev.cohort.core.engine.SessionEngine;
 import dev.cohort.core.engine.SessionEngines;
@@ -10,6 +12,7 @@ import dev.cohort.core.engine.SessionEvents;
 import dev.cohort.core.session.SessionRecord;
 import dev.cohort.core.session.SessionUpdate;
 import dev.cohort.core.store.SessionStore;
+import dev.cohort.testkit.ForwardingChannel;
 import dev.cohort.testkit.InMemoryNetwork;
 import dev.cohort.testkit.ManualClock;
 import java.nio.ByteBuffer;
@@ -34,6 +37,9 @@ final class EngineCluster implements AutoCloseable {
   final SessionStore store;
   final Map<String, SessionEngine> engines = new LinkedHashMap<>();
   final Map<String, Recorder> events = new ConcurrentHashMap<>();
+
+  /** The size of the last view each member's engine has taken in (its listener returned). */
+  private final Map<String, Integer> viewsTakenIn = new ConcurrentHashMap<>();
 
   /** Wraps each member's channel before its engine starts (a test's decorator); none by default. */
   volatile UnaryOperator<ClusterChannel> channels = UnaryOperator.identity();
@@ -78,7 +84,7 @@ final class EngineCluster implements AutoCloseable {
   }
 
   SessionEngine start(String name) {
-    ClusterChannel ch = channels.apply(net.newChannel(name));
+    ClusterChannel ch = new ViewsTakenIn(name, channels.apply(net.newChannel(name)));
     Recorder r = new Recorder();
     events.put(name, r);
     SessionEngine e = SessionEngines.create(config, ch, store, r, clock);
@@ -105,8 +111,46 @@ final class EngineCluster implements AutoCloseable {
         .pollInterval(Duration.ofMillis(5));
   }
 
+  /**
+   * Waits until every live engine has taken in a view of {@code n} members: the channel shows a
+   * view before the engine's listener has seen it, and a clock advanced in between would count the
+   * view change as later than it is.
+   */
   void awaitViewSize(int n) {
-    eventually().until(() -> live().stream().allMatch(e -> e.view().size() == n));
+    eventually()
+        .until(
+            () -> {
+              synchronized (engines) {
+                return engines.entrySet().stream()
+                    .allMatch(
+                        en ->
+                            en.getValue().view().size() == n
+                                && Integer.valueOf(n).equals(viewsTakenIn.get(en.getKey())));
+              }
+            });
+  }
+
+  /** Notes the size of each view once the engine's membership listener has returned from it. */
+  private final class ViewsTakenIn extends ForwardingChannel {
+    private final String name;
+
+    ViewsTakenIn(String name, ClusterChannel delegate) {
+      super(delegate);
+      this.name = name;
+    }
+
+    @Override
+    public void addMembershipListener(MembershipListener listener) {
+      super.addMembershipListener(
+          ev -> {
+            listener.onEvent(ev);
+            if (ev instanceof MembershipEvent.ViewInstalled v) {
+              viewsTakenIn.put(name, v.current().size());
+            } else if (ev instanceof MembershipEvent.Merged m) {
+              viewsTakenIn.put(name, m.view().size());
+            }
+          });
+    }
   }
 
   SessionEngine get(String name) {
