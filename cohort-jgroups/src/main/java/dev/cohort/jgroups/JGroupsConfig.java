@@ -118,7 +118,7 @@ public record JGroupsConfig(
   }
 
   void requireSecretBeyondLoopback(InetAddress bind) {
-    if (secret == null && !insecure && !bind.isLoopbackAddress()) {
+    if (secretRequired(bind, secret != null, insecure)) {
       throw new IllegalArgumentException(
           "secret: required when the cluster port binds "
               + bindAddress
@@ -128,6 +128,15 @@ public record JGroupsConfig(
               + " bytes on every member, bind loopback, or (only on a network nobody else"
               + " reaches) opt out with insecure=true");
     }
+  }
+
+  /**
+   * The rule every front end applies before it starts: a cluster port bound beyond loopback needs a
+   * secret unless the operator opted out with {@code insecure}. About where this member listens,
+   * never about who connects.
+   */
+  public static boolean secretRequired(InetAddress bind, boolean hasSecret, boolean insecure) {
+    return !hasSecret && !insecure && !bind.isLoopbackAddress();
   }
 
   private static void requireText(String option, String value) {

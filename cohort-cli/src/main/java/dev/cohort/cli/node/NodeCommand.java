@@ -4,6 +4,7 @@ import dev.cohort.cli.Durations;
 import dev.cohort.cli.Logging;
 import dev.cohort.cli.Ports;
 import dev.cohort.core.engine.Mode;
+import dev.cohort.jgroups.JGroupsConfig;
 import dev.cohort.store.Redaction;
 import dev.cohort.tomcat.Secrets;
 import java.net.InetAddress;
@@ -369,7 +370,7 @@ public final class NodeCommand implements Callable<Integer> {
           "--cluster-bind: '" + clusterBind + "' does not resolve — give an address of this host",
           e);
     }
-    if (s == null && !insecure && !a.isLoopbackAddress()) {
+    if (JGroupsConfig.secretRequired(a, s != null, insecure)) {
       throw new IllegalArgumentException(
           "--secret-file: required when --cluster-bind is "
               + clusterBind
